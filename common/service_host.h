@@ -1,0 +1,82 @@
+// ServiceHost: the gRPC server lifecycle both services share.
+//
+// It builds a server with health checking and reflection, listens (port 0
+// picks a free port), prints the contract's `listening on HOST:PORT` line,
+// waits for SIGTERM/SIGINT and then drains: health NOT_SERVING, in-flight
+// calls get a grace period, then the server stops. The owner closes its
+// database after Shutdown() returns.
+#ifndef RELMON_COMMON_SERVICE_HOST_H_
+#define RELMON_COMMON_SERVICE_HOST_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+
+namespace relmon {
+
+struct ServiceHostOptions {
+  // HOST:PORT to listen on.
+  std::string listen = "0.0.0.0:0";
+  // Largest request message accepted (bytes).
+  int max_receive_message_bytes = 4 * 1024 * 1024;
+  // Largest response message sent (bytes).
+  int max_send_message_bytes = 64 * 1024 * 1024;
+  // Concurrent HTTP/2 streams allowed per connection (0: gRPC's default).
+  int max_concurrent_streams = 0;
+  // How long in-flight calls may run after a shutdown signal.
+  absl::Duration grace_period = absl::Seconds(10);
+  // Server credentials; null means plaintext.
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  // Services to register (not owned; must outlive the host).
+  std::vector<grpc::Service*> services;
+  // Callback services to register (not owned).
+  std::vector<grpc::experimental::CallbackGenericService*> generic_services;
+};
+
+// Blocks SIGTERM and SIGINT in the calling thread and every thread it starts
+// later, so they can be waited for. Call first thing in main().
+void BlockShutdownSignals();
+
+class ServiceHost {
+ public:
+  // Builds and starts the server. Health starts NOT_SERVING; call
+  // SetServing(true) once ready.
+  static absl::StatusOr<std::unique_ptr<ServiceHost>> Start(ServiceHostOptions options);
+  ~ServiceHost();
+
+  // The port actually bound.
+  int port() const { return port_; }
+  // "HOST:PORT" with the bound port.
+  const std::string& address() const { return address_; }
+  // Prints `listening on HOST:PORT` to stdout and flushes.
+  void AnnounceListening() const;
+
+  void SetServing(bool serving);
+
+  // Waits for SIGTERM or SIGINT (blocked by BlockShutdownSignals) or
+  // RequestStop(); returns the signal number (0 for RequestStop).
+  int WaitForStop();
+  // Makes WaitForStop() return (for tests and fatal errors).
+  void RequestStop();
+
+  // NOT_SERVING, then Shutdown with the grace period, then Wait. Idempotent.
+  void Shutdown();
+
+  grpc::Server* server() { return server_.get(); }
+
+ private:
+  ServiceHost() = default;
+  ServiceHostOptions options_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  std::string address_;
+  bool shut_down_ = false;
+};
+
+}  // namespace relmon
+
+#endif  // RELMON_COMMON_SERVICE_HOST_H_
