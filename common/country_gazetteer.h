@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
@@ -63,6 +64,8 @@ class CountryGazetteer {
   std::vector<CountryAlias> aliases_;
   absl::flat_hash_map<std::string, std::string> by_key_;      // folded alias -> code
   absl::flat_hash_map<std::string, std::string> short_name_;  // code -> name
+  absl::flat_hash_map<std::string, std::string> alpha3_;      // "IRN" -> "IR"
+  absl::flat_hash_set<std::string> codes_;                    // alpha-2 codes
 };
 
 // Lower-cases ASCII, folds common Latin accents (ü -> u), turns dashes and

@@ -81,7 +81,6 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(ServiceHostOptio
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   for (grpc::Service* s : o.services) builder.RegisterService(s);
-  for (auto* s : o.generic_services) builder.RegisterCallbackGenericService(s);
 
   host->server_ = builder.BuildAndStart();
   if (!host->server_ || host->port_ == 0) {

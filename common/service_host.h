@@ -33,8 +33,6 @@ struct ServiceHostOptions {
   std::shared_ptr<grpc::ServerCredentials> credentials;
   // Services to register (not owned; must outlive the host).
   std::vector<grpc::Service*> services;
-  // Callback services to register (not owned).
-  std::vector<grpc::experimental::CallbackGenericService*> generic_services;
 };
 
 // Blocks SIGTERM and SIGINT in the calling thread and every thread it starts
