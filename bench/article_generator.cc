@@ -57,6 +57,7 @@ absl::StatusOr<std::unique_ptr<ArticleGenerator>> ArticleGenerator::Create(
   }
   for (const std::string& code : order) {
     Country c = by_code[code];
+    c.code = code;
     c.name = (*gazetteer)->ShortName(code);
     if (!c.name.empty() && !c.demonym.empty() && !c.capital.empty()) {
       g->countries_.push_back(std::move(c));
@@ -111,6 +112,13 @@ std::string ArticleGenerator::Fill(const std::string& pattern, const Country& a,
                 {"{PROJECT}", project},
                 {"{PERSON}", person},
                 {"{ROLE}", kRoles[pick(std::size(kRoles))]}});
+}
+
+std::vector<std::string> ArticleGenerator::country_codes() const {
+  std::vector<std::string> codes;
+  codes.reserve(countries_.size());
+  for (const Country& c : countries_) codes.push_back(c.code);
+  return codes;
 }
 
 relations::v1::Article ArticleGenerator::Next() {

@@ -37,9 +37,13 @@ class ArticleGenerator {
   // published_at set; id left empty (the service derives it).
   relations::v1::Article Next();
 
+  // ISO codes of the countries the generator writes about, most-covered
+  // first (the first eight get most of the news): for query mixes.
+  std::vector<std::string> country_codes() const;
+
  private:
   struct Country {
-    std::string name, demonym, capital;
+    std::string code, name, demonym, capital;
   };
   ArticleGenerator() = default;
   std::string Fill(const std::string& pattern, const Country& a, const Country& b, int64_t day);

@@ -80,7 +80,20 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(ServiceHostOptio
   // send keepalive pings; accept them instead of answering too_many_pings.
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  if (o.max_connection_age > absl::ZeroDuration()) {
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                               static_cast<int>(absl::ToInt64Milliseconds(o.max_connection_age)));
+    // Streams still open at the age limit (log followers) get this long to
+    // finish before the connection closes; followers resubscribe from their
+    // cursor, so nothing is lost.
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 30000);
+  }
   for (grpc::Service* s : o.services) builder.RegisterService(s);
+  if (!o.interceptor_factories.empty()) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+    for (const auto& make : o.interceptor_factories) creators.push_back(make());
+    builder.experimental().SetInterceptorCreators(std::move(creators));
+  }
 
   host->server_ = builder.BuildAndStart();
   if (!host->server_ || host->port_ == 0) {

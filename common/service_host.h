@@ -8,6 +8,7 @@
 #ifndef RELMON_COMMON_SERVICE_HOST_H_
 #define RELMON_COMMON_SERVICE_HOST_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "grpcpp/support/server_interceptor.h"
 
 namespace relmon {
 
@@ -27,12 +29,20 @@ struct ServiceHostOptions {
   int max_send_message_bytes = 64 * 1024 * 1024;
   // Concurrent HTTP/2 streams allowed per connection (0: gRPC's default).
   int max_concurrent_streams = 0;
+  // Connections older than this get a GOAWAY, so long-lived clients
+  // rebalance across replicas behind a load balancer (0: never).
+  absl::Duration max_connection_age = absl::ZeroDuration();
   // How long in-flight calls may run after a shutdown signal.
   absl::Duration grace_period = absl::Seconds(10);
   // Server credentials; null means plaintext.
   std::shared_ptr<grpc::ServerCredentials> credentials;
   // Services to register (not owned; must outlive the host).
   std::vector<grpc::Service*> services;
+  // Makers of server interceptors (e.g. GrpcServerMetrics, common/metrics.h),
+  // each called once by Start(); interceptors run in this order.
+  std::vector<
+      std::function<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>()>>
+      interceptor_factories;
 };
 
 // Blocks SIGTERM and SIGINT in the calling thread and every thread it starts

@@ -1,0 +1,465 @@
+#include "query-service/query_engine.h"
+
+#include <algorithm>
+#include <optional>
+#include <set>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "query-service/keys.h"
+
+namespace relmon::query {
+namespace {
+
+using relations::v1::Event;
+
+constexpr char kSep = '\0';
+constexpr absl::string_view kTokenVersion = "p1";
+
+absl::Status FieldError(absl::string_view field, absl::string_view message) {
+  absl::Status s = absl::InvalidArgumentError(absl::StrCat(field, ": ", message));
+  s.SetPayload(kFieldPayload, absl::Cord(field));
+  return s;
+}
+
+// Fingerprint of what a list request asks for (not page_size/page_token).
+std::string Fingerprint(absl::string_view method,
+                        std::initializer_list<absl::string_view> filters) {
+  std::string text(method);
+  for (absl::string_view f : filters) absl::StrAppend(&text, std::string(1, kSep), f);
+  return StableDigest(text);
+}
+
+std::string MakeToken(absl::string_view fingerprint, absl::string_view resume_after) {
+  return absl::WebSafeBase64Escape(absl::StrCat(kTokenVersion, std::string(1, kSep), fingerprint,
+                                                std::string(1, kSep), resume_after));
+}
+
+// The key to resume after; empty for the first page.
+absl::StatusOr<std::string> ParseToken(absl::string_view token, absl::string_view fingerprint) {
+  if (token.empty()) return std::string();
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(token, &raw)) return FieldError("page_token", "malformed token");
+  std::vector<std::string> parts = absl::StrSplit(raw, absl::MaxSplits(kSep, 2));
+  if (parts.size() != 3 || parts[0] != kTokenVersion || parts[2].empty()) {
+    return FieldError("page_token", "malformed token");
+  }
+  if (parts[1] != fingerprint) {
+    return FieldError("page_token",
+                      "token was issued for a request with other filters; repeat the same request");
+  }
+  return parts[2];
+}
+
+// Smallest key strictly after `key`.
+std::string After(absl::string_view key) { return absl::StrCat(key, std::string(1, '\0')); }
+
+std::string TimestampText(const google::protobuf::Timestamp& ts, bool set) {
+  return set ? absl::StrCat(ts.seconds(), ".", ts.nanos()) : "-";
+}
+
+absl::Time PeriodStart(absl::Time t, relations::v1::Granularity g) {
+  absl::TimeZone utc = absl::UTCTimeZone();
+  absl::CivilDay day = absl::ToCivilDay(t, utc);
+  switch (g) {
+    case relations::v1::GRANULARITY_DAY:
+      return absl::FromCivil(day, utc);
+    case relations::v1::GRANULARITY_WEEK: {
+      int back =
+          (static_cast<int>(absl::GetWeekday(day)) - static_cast<int>(absl::Weekday::monday) + 7) %
+          7;
+      return absl::FromCivil(day - back, utc);
+    }
+    case relations::v1::GRANULARITY_QUARTER: {
+      absl::CivilMonth m(day);
+      return absl::FromCivil(absl::CivilMonth(m.year(), ((m.month() - 1) / 3) * 3 + 1), utc);
+    }
+    case relations::v1::GRANULARITY_YEAR:
+      return absl::FromCivil(absl::CivilYear(day), utc);
+    default:
+      return absl::FromCivil(absl::CivilMonth(day), utc);
+  }
+}
+
+absl::Time NextPeriod(absl::Time start, relations::v1::Granularity g) {
+  absl::TimeZone utc = absl::UTCTimeZone();
+  absl::CivilDay day = absl::ToCivilDay(start, utc);
+  switch (g) {
+    case relations::v1::GRANULARITY_DAY:
+      return absl::FromCivil(day + 1, utc);
+    case relations::v1::GRANULARITY_WEEK:
+      return absl::FromCivil(day + 7, utc);
+    case relations::v1::GRANULARITY_QUARTER:
+      return absl::FromCivil(absl::CivilMonth(day) + 3, utc);
+    case relations::v1::GRANULARITY_YEAR:
+      return absl::FromCivil(absl::CivilYear(day) + 1, utc);
+    default:
+      return absl::FromCivil(absl::CivilMonth(day) + 1, utc);
+  }
+}
+
+template <typename T>
+absl::StatusOr<T> ParseValue(absl::string_view bytes, absl::string_view what) {
+  T msg;
+  if (!msg.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError(absl::StrCat("corrupt ", what, " record"));
+  }
+  return msg;
+}
+
+}  // namespace
+
+std::string ErrorField(const absl::Status& status) {
+  auto payload = status.GetPayload(kFieldPayload);
+  return payload.has_value() ? std::string(*payload) : std::string();
+}
+
+QueryEngine::QueryEngine(const ViewStore* store, const CountryGazetteer* gazetteer,
+                         QueryEngineOptions options, std::function<absl::Time()> clock)
+    : store_(store),
+      gazetteer_(gazetteer),
+      options_(options),
+      model_(options.model),
+      clock_(std::move(clock)) {}
+
+absl::StatusOr<std::string> QueryEngine::ResolveCountry(absl::string_view field,
+                                                        absl::string_view value,
+                                                        bool required) const {
+  if (value.empty() || absl::StripAsciiWhitespace(value).empty()) {
+    if (required) return FieldError(field, "a country is required (code, name or capital)");
+    return std::string();
+  }
+  std::optional<std::string> code = gazetteer_->Resolve(value);
+  if (!code.has_value()) {
+    return FieldError(field, absl::StrCat("unknown country \"", value, "\""));
+  }
+  return *code;
+}
+
+absl::StatusOr<int> QueryEngine::PageSize(int requested) const {
+  if (requested < 0) return FieldError("page_size", "must not be negative");
+  if (requested == 0) return options_.default_page_size;
+  return std::min(requested, options_.max_page_size);
+}
+
+absl::StatusOr<std::vector<Event>> QueryEngine::PairEvents(const std::string& a,
+                                                           const std::string& b) const {
+  std::string prefix = absl::StrCat(DyadKey(a, b), "|");
+  std::vector<Event> events;
+  absl::Status parse_error;
+  auto s = store_->Scan(View::kDyadEvents, prefix, PrefixUpperBound(prefix),
+                        [&](absl::string_view, absl::string_view value) {
+                          auto e = ParseValue<Event>(value, "event");
+                          if (!e.ok()) {
+                            parse_error = e.status();
+                            return false;
+                          }
+                          events.push_back(*std::move(e));
+                          return true;
+                        });
+  if (!s.ok()) return s;
+  if (!parse_error.ok()) return parse_error;
+  return events;
+}
+
+absl::StatusOr<relations::v1::RelationsState> QueryEngine::GetRelationsState(
+    const relations::v1::GetRelationsStateRequest& request) const {
+  auto a = ResolveCountry("country_a", request.country_a(), true);
+  if (!a.ok()) return a.status();
+  auto b = ResolveCountry("country_b", request.country_b(), true);
+  if (!b.ok()) return b.status();
+  if (*a == *b)
+    return FieldError("country_b", absl::StrCat("must differ from country_a (both are ", *a, ")"));
+  auto events = PairEvents(*a, *b);
+  if (!events.ok()) return events.status();
+  absl::Time as_of = request.has_as_of() ? ToAbslTime(request.as_of()) : clock_();
+  return model_.StateAt(*a, *b, *events, as_of);
+}
+
+absl::StatusOr<relations::v1::ListRelationsTimelineResponse> QueryEngine::ListRelationsTimeline(
+    const relations::v1::ListRelationsTimelineRequest& request) const {
+  auto a = ResolveCountry("country_a", request.country_a(), true);
+  if (!a.ok()) return a.status();
+  auto b = ResolveCountry("country_b", request.country_b(), true);
+  if (!b.ok()) return b.status();
+  if (*a == *b)
+    return FieldError("country_b", absl::StrCat("must differ from country_a (both are ", *a, ")"));
+  auto granularity = request.granularity();
+  if (!relations::v1::Granularity_IsValid(granularity)) {
+    return FieldError("granularity", "unknown granularity");
+  }
+  auto events = PairEvents(*a, *b);
+  if (!events.ok()) return events.status();
+  relations::v1::ListRelationsTimelineResponse response;
+  absl::Time end = request.has_end_time() ? ToAbslTime(request.end_time()) : clock_();
+  absl::Time start;
+  if (request.has_start_time()) {
+    start = ToAbslTime(request.start_time());
+  } else {
+    std::optional<absl::Time> first;
+    for (const Event& e : *events) {
+      if (!e.has_occurred_at()) continue;
+      absl::Time t = ToAbslTime(e.occurred_at());
+      if (!first.has_value() || t < *first) first = t;
+    }
+    if (!first.has_value()) return response;  // nothing dated: no points
+    start = *first;
+  }
+  if (start > end) return FieldError("start_time", "must not be after end_time");
+  int points = 0;
+  for (absl::Time p = PeriodStart(start, granularity); p < end || points == 0;
+       p = NextPeriod(p, granularity)) {
+    if (++points > options_.max_timeline_points) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("timeline would have more than ", options_.max_timeline_points,
+                       " points; narrow start_time/end_time or use a coarser granularity"));
+    }
+    absl::Time as_of = std::min(NextPeriod(p, granularity), end);
+    *response.add_points() = model_.StateAt(*a, *b, *events, as_of);
+    if (as_of >= end) break;
+  }
+  return response;
+}
+
+absl::StatusOr<relations::v1::ListEventsResponse> QueryEngine::ListEvents(
+    const relations::v1::ListEventsRequest& request) const {
+  auto a = ResolveCountry("country_a", request.country_a(), true);
+  if (!a.ok()) return a.status();
+  auto b = ResolveCountry("country_b", request.country_b(), true);
+  if (!b.ok()) return b.status();
+  if (*a == *b)
+    return FieldError("country_b", absl::StrCat("must differ from country_a (both are ", *a, ")"));
+  auto page_size = PageSize(request.page_size());
+  if (!page_size.ok()) return page_size.status();
+  std::set<int> types;
+  for (int t : request.types()) {
+    if (!relations::v1::EventType_IsValid(t))
+      return FieldError("types", absl::StrCat("unknown event type ", t));
+    if (t != relations::v1::EVENT_TYPE_UNSPECIFIED) types.insert(t);
+  }
+  if (request.has_start_time() && request.has_end_time() &&
+      ToAbslTime(request.start_time()) > ToAbslTime(request.end_time())) {
+    return FieldError("start_time", "must not be after end_time");
+  }
+  std::string type_text;
+  for (int t : types) absl::StrAppend(&type_text, t, ",");
+  std::string fingerprint = Fingerprint(
+      "ListEvents", {DyadKey(*a, *b), TimestampText(request.start_time(), request.has_start_time()),
+                     TimestampText(request.end_time(), request.has_end_time()), type_text});
+  auto resume = ParseToken(request.page_token(), fingerprint);
+  if (!resume.ok()) return resume.status();
+
+  std::string prefix = absl::StrCat(DyadKey(*a, *b), "|");
+  std::string start =
+      request.has_start_time() ? absl::StrCat(prefix, TimeKey(request.start_time(), true)) : prefix;
+  std::string limit;
+  if (request.has_end_time()) {
+    limit = absl::StrCat(prefix, TimeKey(request.end_time(), true));
+  } else if (request.has_start_time()) {
+    limit = absl::StrCat(prefix, kUndatedKey);  // undated events have no instant to filter on
+  } else {
+    limit = PrefixUpperBound(prefix);
+  }
+  if (!resume->empty()) start = std::max(start, After(*resume));
+
+  relations::v1::ListEventsResponse response;
+  std::string last_key;
+  bool more = false;
+  absl::Status parse_error;
+  auto s = store_->Scan(View::kDyadEvents, start, limit,
+                        [&](absl::string_view key, absl::string_view value) {
+                          auto e = ParseValue<Event>(value, "event");
+                          if (!e.ok()) {
+                            parse_error = e.status();
+                            return false;
+                          }
+                          if (!types.empty() && types.count(e->type()) == 0) return true;
+                          if (response.events_size() >= *page_size) {
+                            more = true;
+                            return false;
+                          }
+                          *response.add_events() = *std::move(e);
+                          last_key.assign(key.data(), key.size());
+                          return true;
+                        });
+  if (!s.ok()) return s;
+  if (!parse_error.ok()) return parse_error;
+  if (more) response.set_next_page_token(MakeToken(fingerprint, last_key));
+  return response;
+}
+
+absl::StatusOr<relations::v1::ListAgreementsResponse> QueryEngine::ListAgreements(
+    const relations::v1::ListAgreementsRequest& request) const {
+  auto country = ResolveCountry("country", request.country(), false);
+  if (!country.ok()) return country.status();
+  if (!relations::v1::AgreementStatus_IsValid(request.status())) {
+    return FieldError("status", "unknown agreement status");
+  }
+  auto page_size = PageSize(request.page_size());
+  if (!page_size.ok()) return page_size.status();
+  std::string fingerprint =
+      Fingerprint("ListAgreements", {*country, absl::StrCat(static_cast<int>(request.status()))});
+  auto resume = ParseToken(request.page_token(), fingerprint);
+  if (!resume.ok()) return resume.status();
+
+  relations::v1::ListAgreementsResponse response;
+  std::string last_key;
+  bool more = false;
+  absl::Status parse_error;
+  auto s = store_->Scan(
+      View::kAgreements, resume->empty() ? std::string() : After(*resume), "",
+      [&](absl::string_view key, absl::string_view value) {
+        auto agreement = ParseValue<relations::v1::Agreement>(value, "agreement");
+        if (!agreement.ok()) {
+          parse_error = agreement.status();
+          return false;
+        }
+        if (request.status() != relations::v1::AGREEMENT_STATUS_UNSPECIFIED &&
+            agreement->status() != request.status()) {
+          return true;
+        }
+        if (!country->empty() && std::find(agreement->parties().begin(), agreement->parties().end(),
+                                           *country) == agreement->parties().end()) {
+          return true;
+        }
+        if (response.agreements_size() >= *page_size) {
+          more = true;
+          return false;
+        }
+        *response.add_agreements() = *std::move(agreement);
+        last_key.assign(key.data(), key.size());
+        return true;
+      });
+  if (!s.ok()) return s;
+  if (!parse_error.ok()) return parse_error;
+  if (more) response.set_next_page_token(MakeToken(fingerprint, last_key));
+  return response;
+}
+
+absl::StatusOr<relations::v1::Agreement> QueryEngine::GetAgreement(
+    const relations::v1::GetAgreementRequest& request) const {
+  if (request.agreement_id().empty()) return FieldError("agreement_id", "required");
+  auto value = store_->Get(View::kAgreements, request.agreement_id());
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) {
+    return absl::NotFoundError(absl::StrCat("no agreement \"", request.agreement_id(), "\""));
+  }
+  return ParseValue<relations::v1::Agreement>(**value, "agreement");
+}
+
+absl::StatusOr<relations::v1::ListFiguresResponse> QueryEngine::ListFigures(
+    const relations::v1::ListFiguresRequest& request) const {
+  auto country = ResolveCountry("country", request.country(), false);
+  if (!country.ok()) return country.status();
+  auto page_size = PageSize(request.page_size());
+  if (!page_size.ok()) return page_size.status();
+  std::string fingerprint = Fingerprint("ListFigures", {*country, request.quantity()});
+  auto resume = ParseToken(request.page_token(), fingerprint);
+  if (!resume.ok()) return resume.status();
+
+  // Without filters the figures themselves are listed; with filters, the
+  // index (key ends with the figure's storage key) in the same order.
+  View view = View::kFigureIndex;
+  std::string prefix;
+  if (!country->empty()) {
+    prefix = absl::StrCat("c", std::string(1, kSep), *country, std::string(1, kSep));
+    if (!request.quantity().empty())
+      absl::StrAppend(&prefix, request.quantity(), std::string(1, kSep));
+  } else if (!request.quantity().empty()) {
+    prefix = absl::StrCat("q", std::string(1, kSep), request.quantity(), std::string(1, kSep));
+  } else {
+    view = View::kFigures;
+  }
+  std::string start = resume->empty() ? prefix : After(*resume);
+  std::string limit = prefix.empty() ? std::string() : PrefixUpperBound(prefix);
+
+  relations::v1::ListFiguresResponse response;
+  std::string last_key;
+  bool more = false;
+  absl::Status error;
+  auto s = store_->Scan(view, start, limit, [&](absl::string_view key, absl::string_view value) {
+    if (response.figures_size() >= *page_size) {
+      more = true;
+      return false;
+    }
+    std::string bytes;
+    if (view == View::kFigureIndex) {
+      absl::string_view figure_key = key.substr(key.rfind(kSep) + 1);
+      auto stored = store_->Get(View::kFigures, figure_key);
+      if (!stored.ok()) {
+        error = stored.status();
+        return false;
+      }
+      if (!stored->has_value()) return true;
+      bytes = **stored;
+    } else {
+      bytes.assign(value.data(), value.size());
+    }
+    auto figure = ParseValue<relations::v1::Figure>(bytes, "figure");
+    if (!figure.ok()) {
+      error = figure.status();
+      return false;
+    }
+    *response.add_figures() = *std::move(figure);
+    last_key.assign(key.data(), key.size());
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (!error.ok()) return error;
+  if (more) response.set_next_page_token(MakeToken(fingerprint, last_key));
+  return response;
+}
+
+absl::StatusOr<relations::v1::ListDisputedFiguresResponse> QueryEngine::ListDisputedFigures(
+    const relations::v1::ListDisputedFiguresRequest& request) const {
+  auto country = ResolveCountry("country", request.country(), false);
+  if (!country.ok()) return country.status();
+  auto page_size = PageSize(request.page_size());
+  if (!page_size.ok()) return page_size.status();
+  std::string fingerprint = Fingerprint("ListDisputedFigures", {*country});
+  auto resume = ParseToken(request.page_token(), fingerprint);
+  if (!resume.ok()) return resume.status();
+
+  relations::v1::ListDisputedFiguresResponse response;
+  std::string last_key;
+  bool more = false;
+  absl::Status parse_error;
+  auto s = store_->Scan(
+      View::kDisputes, resume->empty() ? std::string() : After(*resume), "",
+      [&](absl::string_view key, absl::string_view value) {
+        auto dispute = ParseValue<relations::v1::DisputedFigure>(value, "dispute");
+        if (!dispute.ok()) {
+          parse_error = dispute.status();
+          return false;
+        }
+        if (!country->empty() && std::find(dispute->parties().begin(), dispute->parties().end(),
+                                           *country) == dispute->parties().end()) {
+          return true;
+        }
+        if (response.disputed_figures_size() >= *page_size) {
+          more = true;
+          return false;
+        }
+        *response.add_disputed_figures() = *std::move(dispute);
+        last_key.assign(key.data(), key.size());
+        return true;
+      });
+  if (!s.ok()) return s;
+  if (!parse_error.ok()) return parse_error;
+  if (more) response.set_next_page_token(MakeToken(fingerprint, last_key));
+  return response;
+}
+
+absl::StatusOr<relations::v1::ArticleSummary> QueryEngine::GetArticle(
+    const relations::v1::GetArticleRequest& request) const {
+  if (request.article_id().empty()) return FieldError("article_id", "required");
+  auto value = store_->Get(View::kArticles, request.article_id());
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) {
+    return absl::NotFoundError(absl::StrCat("no article \"", request.article_id(), "\""));
+  }
+  return ParseValue<relations::v1::ArticleSummary>(**value, "article");
+}
+
+}  // namespace relmon::query
