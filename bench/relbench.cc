@@ -829,14 +829,19 @@ std::vector<Latencies> FollowLag(const std::string& ingest_target, const std::ve
             item = my.front();
             my.pop_front();
           }
-          grpc::ClientContext context;
-          context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(300));
-          relations::v1::GetArticleRequest req;
-          req.set_article_id(item.id);
-          req.set_min_sequence(item.sequence);
-          relations::v1::ArticleSummary resp;
-          grpc::Status s = stub->GetArticle(&context, req, &resp);
-          local.ms.push_back(s.ok() ? MsBetween(item.acked, Clock::now()) : 1e9);
+          // The service bounds a min_sequence wait (--max_wait_ms): ask
+          // again until the article is visible or 10 minutes have passed.
+          grpc::Status s;
+          do {
+            grpc::ClientContext context;
+            context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+            relations::v1::GetArticleRequest req;
+            req.set_article_id(item.id);
+            req.set_min_sequence(item.sequence);
+            relations::v1::ArticleSummary resp;
+            s = stub->GetArticle(&context, req, &resp);
+          } while (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED && SecondsSince(item.acked) < 600);
+          if (s.ok()) local.ms.push_back(MsBetween(item.acked, Clock::now()));  // else not visible in 10 min
         }
         std::lock_guard<std::mutex> lock(lag_mu);
         lags[q].Merge(local);

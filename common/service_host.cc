@@ -24,6 +24,26 @@ bool g_stop_requested ABSL_GUARDED_BY(g_stop_mu) = false;
 int g_stop_signal ABSL_GUARDED_BY(g_stop_mu) = 0;
 std::atomic<bool> g_signal_thread_started{false};
 
+// Token authorizers of the live hosts, re-read on SIGHUP.
+absl::Mutex g_reload_mu;
+std::vector<std::weak_ptr<TokenAuthorizer>>* g_reloadables ABSL_GUARDED_BY(g_reload_mu) =
+    new std::vector<std::weak_ptr<TokenAuthorizer>>();
+
+void ReloadTokenFiles() {
+  absl::MutexLock lock(&g_reload_mu);
+  for (const auto& weak : *g_reloadables) {
+    std::shared_ptr<TokenAuthorizer> authorizer = weak.lock();
+    if (!authorizer) continue;
+    absl::Status reloaded = authorizer->Reload();
+    if (reloaded.ok()) {
+      LogInfo("token files reloaded");
+    } else {
+      LogError("token files not reloaded; the previous tokens stay in force",
+               {{"error", std::string(reloaded.message())}});
+    }
+  }
+}
+
 void StartSignalThread() {
   if (g_signal_thread_started.exchange(true)) return;
   std::thread([] {
@@ -31,11 +51,17 @@ void StartSignalThread() {
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
     int sig = 0;
-    if (sigwait(&set, &sig) == 0) {
+    while (sigwait(&set, &sig) == 0) {
+      if (sig == SIGHUP) {
+        ReloadTokenFiles();
+        continue;
+      }
       absl::MutexLock lock(&g_stop_mu);
       g_stop_requested = true;
       g_stop_signal = sig;
+      return;
     }
   }).detach();
 }
@@ -47,6 +73,7 @@ void BlockShutdownSignals() {
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   // A client that goes away must not kill the process with SIGPIPE.
   signal(SIGPIPE, SIG_IGN);
@@ -67,10 +94,31 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(ServiceHostOptio
   }
   std::string host_part = o.listen.substr(0, colon);
 
+  std::shared_ptr<grpc::ServerCredentials> credentials = o.credentials;
+  if (!credentials) {
+    absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> made = MakeServerCredentials(o.tls);
+    if (!made.ok()) return made.status();
+    credentials = *std::move(made);
+  }
+  if (!o.token_files.empty()) {
+    // gRPC runs an AuthMetadataProcessor only on secure ports, and a bearer
+    // token on a plaintext port would be readable by anyone on the path.
+    if (!o.tls.enabled() || o.credentials != nullptr) {
+      return absl::InvalidArgumentError(
+          "--read_token_file/--write_token_file need TLS (--tls_cert_file and --tls_key_file): "
+          "bearer tokens are not accepted over plaintext");
+    }
+    absl::StatusOr<std::unique_ptr<TokenAuthorizer>> authorizer =
+        TokenAuthorizer::Create(o.access_policy, o.token_files);
+    if (!authorizer.ok()) return authorizer.status();
+    host->authorizer_ = *std::move(authorizer);
+    credentials->SetAuthMetadataProcessor(MakeAuthMetadataProcessor(host->authorizer_));
+    absl::MutexLock lock(&g_reload_mu);
+    g_reloadables->push_back(host->authorizer_);
+  }
+
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(o.listen,
-                           o.credentials ? o.credentials : grpc::InsecureServerCredentials(),
-                           &host->port_);
+  builder.AddListeningPort(o.listen, credentials, &host->port_);
   builder.SetMaxReceiveMessageSize(o.max_receive_message_bytes);
   builder.SetMaxSendMessageSize(o.max_send_message_bytes);
   if (o.max_concurrent_streams > 0) {
@@ -100,6 +148,12 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(ServiceHostOptio
     return absl::UnavailableError(absl::StrCat("cannot listen on ", o.listen));
   }
   host->address_ = absl::StrCat(host_part, ":", host->port_);
+  // Which protections are on (never the file contents).
+  LogInfo("transport security",
+          {{"tls", o.tls.enabled() ? "on" : "off (plaintext)"},
+           {"client_certificates", o.tls.client_ca_file.empty() ? "not required" : "required"},
+           {"read_tokens", o.token_files.read_file.empty() ? "off" : "required"},
+           {"write_tokens", o.token_files.write_file.empty() ? "off" : "required"}});
   host->server_->GetHealthCheckService()->SetServingStatus(false);
   StartSignalThread();
   return host;

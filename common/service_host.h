@@ -15,6 +15,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/auth.h"
+#include "common/tls.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/support/server_interceptor.h"
 
@@ -34,8 +36,16 @@ struct ServiceHostOptions {
   absl::Duration max_connection_age = absl::ZeroDuration();
   // How long in-flight calls may run after a shutdown signal.
   absl::Duration grace_period = absl::Seconds(10);
-  // Server credentials; null means plaintext.
+  // Server credentials; null means: built from `tls` below.
   std::shared_ptr<grpc::ServerCredentials> credentials;
+  // TLS files (--tls_cert_file, --tls_key_file, --tls_client_ca_file);
+  // plaintext when none is given (docs/security.md).
+  ServerTlsFiles tls;
+  // Bearer token files (--read_token_file, --write_token_file) and which
+  // access each method needs. Tokens need TLS: Start() refuses them on a
+  // plaintext port. The files are re-read on SIGHUP.
+  TokenFiles token_files;
+  AccessPolicy access_policy;
   // Services to register (not owned; must outlive the host).
   std::vector<grpc::Service*> services;
   // Makers of server interceptors (e.g. GrpcServerMetrics, common/metrics.h),
@@ -45,8 +55,9 @@ struct ServiceHostOptions {
       interceptor_factories;
 };
 
-// Blocks SIGTERM and SIGINT in the calling thread and every thread it starts
-// later, so they can be waited for. Call first thing in main().
+// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread and every thread it
+// starts later, so they can be waited for (SIGHUP re-reads the token files
+// instead of ending the process). Call first thing in main().
 void BlockShutdownSignals();
 
 class ServiceHost {
@@ -80,6 +91,8 @@ class ServiceHost {
   ServiceHost() = default;
   ServiceHostOptions options_;
   std::unique_ptr<grpc::Server> server_;
+  // Checks bearer tokens (null when no token file is configured).
+  std::shared_ptr<TokenAuthorizer> authorizer_;
   int port_ = 0;
   std::string address_;
   bool shut_down_ = false;

@@ -14,6 +14,7 @@
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_batch.h"
 
 namespace relmon::ingest {
@@ -235,7 +236,17 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
       absl::SleepFor(absl::Milliseconds(20));
       r = db_->Resume();
     }
-    if (!r.ok()) LogWarning("event log resume failed", {{"error", r.ToString()}});
+    if (!r.ok()) {
+      // Writing again after a failed WAL write can trip RocksDB's own
+      // assertions (sync_without_flush_called_) and abort the process;
+      // refuse the group until Resume() succeeds (cf. RocksDB #12448).
+      LogWarning("event log resume failed", {{"error", r.ToString()}});
+      for (Pending& p : group) {
+        p.done(absl::UnavailableError(
+            absl::StrCat("the event log cannot be written (", r.ToString(), "); retry later")));
+      }
+      return;
+    }
   }
 
   struct Outcome {
@@ -254,6 +265,37 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
 
   for (size_t i = 0; i < group.size(); ++i) {
     ArticleAppend& a = group[i].append;
+    if (a.analysis_only) {
+      // A newer analysis of a stored article: one event, and the index's
+      // last_sequence moves so a duplicate's answer points past it.
+      AppendResult ra;
+      ra.article_id = a.analyzed.article_id();
+      absl::StatusOr<std::optional<StoredArticle>> stored = LookupIndex(ra.article_id);
+      if (!stored.ok()) {
+        outcomes[i].result = stored.status();
+        continue;
+      }
+      if (!stored->has_value()) {
+        outcomes[i].result =
+            absl::NotFoundError(absl::StrCat("no stored article ", ra.article_id));
+        continue;
+      }
+      relations::v1::LogEvent analyzed;
+      analyzed.set_sequence(sequence);
+      *analyzed.mutable_recorded_at() = recorded_at;
+      *analyzed.mutable_article_analyzed() = std::move(a.analyzed);
+      relmon::ingest::ArticleIndexRecord index;
+      index.set_recorded_sequence((*stored)->recorded_sequence);
+      index.set_last_sequence(sequence);
+      index.set_content_hash((*stored)->content_hash);
+      batch.Put(log_cf_, EncodeSequenceKey(sequence), analyzed.SerializeAsString());
+      batch.Put(articles_cf_, ra.article_id, index.SerializeAsString());
+      ra.outcome = AppendResult::Outcome::kAccepted;
+      ra.sequence = sequence;
+      outcomes[i] = {ra, true};
+      sequence += 1;
+      continue;
+    }
     const std::string id = a.recorded.article().id();
     const std::string hash = a.recorded.content_hash();
     AppendResult r;
@@ -352,6 +394,30 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
   for (size_t i = 0; i < group.size(); ++i) {
     group[i].done(std::move(outcomes[i].result));
   }
+}
+
+absl::StatusOr<std::optional<std::string>> EventLog::GetMeta(const std::string& key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_cf_, key, &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "cannot read meta");
+  return std::optional<std::string>(std::move(value));
+}
+
+absl::Status EventLog::PutMeta(const std::string& key, const std::string& value) {
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Put(wo, meta_cf_, key, value), "cannot write meta");
+}
+
+absl::StatusOr<uint64_t> EventLog::CreateCheckpoint(const std::string& directory) const {
+  const uint64_t last = last_sequence();
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  if (s.ok()) s = checkpoint->CreateCheckpoint(directory);
+  if (!s.ok()) return FromRocks(s, "checkpoint failed");
+  return last;
 }
 
 absl::StatusOr<std::optional<StoredArticle>> EventLog::LookupIndex(

@@ -64,6 +64,10 @@ struct EventLogOptions {
 struct ArticleAppend {
   relations::v1::ArticleRecorded recorded;
   relations::v1::ArticleAnalyzed analyzed;
+  // Re-analysis (see reanalyzer.h): append only `analyzed`, as one event, for
+  // an article already stored (`recorded` is ignored; an unknown article is
+  // NOT_FOUND). It goes through the same group commit as new articles.
+  bool analysis_only = false;
 };
 
 // What the log did with one append.
@@ -126,6 +130,18 @@ class EventLog {
   absl::StatusOr<std::vector<relations::v1::LogEvent>> ReadFrom(uint64_t from_sequence,
                                                                 size_t max_events,
                                                                 size_t max_bytes) const;
+
+  // The `meta` column family: small operator state (a re-analysis job's
+  // progress). PutMeta is a synced write outside the group commit; it never
+  // touches the log.
+  absl::StatusOr<std::optional<std::string>> GetMeta(const std::string& key) const;
+  absl::Status PutMeta(const std::string& key, const std::string& value);
+
+  // A RocksDB checkpoint (consistent snapshot of every column family, hard
+  // links where possible) in `directory`, which must not exist. Returns a
+  // sequence the checkpoint holds at least (it holds a dense prefix of the
+  // log, as every group is one atomic write).
+  absl::StatusOr<uint64_t> CreateCheckpoint(const std::string& directory) const;
 
   // Last committed sequence (0 while the log is empty).
   uint64_t last_sequence() const { return last_sequence_.load(std::memory_order_acquire); }

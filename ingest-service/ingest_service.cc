@@ -66,12 +66,15 @@ class StreamReactor final
     ++pending_ops_;
     relations::v1::Article article = std::move(*request_.mutable_article());
     request_.Clear();
+    // The turn is taken before the next read can complete elsewhere.
+    const uint64_t ticket = order_->Take();
     MaybeStartReadLocked();
     mu_.unlock();
     // Outside the lock: the intake may answer inline (when shutting down).
     intake_->IngestAsync(
         std::move(article),
-        [this, raw](absl::StatusOr<IngestResult> r) { OnIngested(raw, std::move(r)); }, order_);
+        [this, raw](absl::StatusOr<IngestResult> r) { OnIngested(raw, std::move(r)); }, order_,
+        ticket);
   }
 
   void OnWriteDone(bool ok) override {

@@ -74,7 +74,7 @@ Intake::Intake(const IntakeOptions& options, EventLog* log, const extraction::Ex
 Intake::~Intake() { Shutdown(); }
 
 void Intake::IngestAsync(relations::v1::Article article, Callback done,
-                         std::shared_ptr<AppendOrder> order) {
+                         std::shared_ptr<AppendOrder> order, uint64_t ticket) {
   bool refused = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -82,13 +82,13 @@ void Intake::IngestAsync(relations::v1::Article article, Callback done,
     if (!refused) ++outstanding_;
   }
   if (refused) {
+    if (order) order->Release(ticket, nullptr);
     done(absl::UnavailableError("the ingest service is shutting down"));
     return;
   }
   // std::function needs copyable captures; the article moves in through a
   // shared holder.
   auto holder = std::make_shared<relations::v1::Article>(std::move(article));
-  const uint64_t ticket = order ? order->Take() : 0;
   const bool queued = pool_->Submit([this, holder, done, order, ticket]() mutable {
     Process(std::move(*holder), done, order.get(), ticket);
   });

@@ -52,10 +52,13 @@ class AppendOrder {
   AppendOrder(const AppendOrder&) = delete;
   AppendOrder& operator=(const AppendOrder&) = delete;
 
+  // The next turn. Take turns in the order the articles arrive, under the
+  // same lock that orders their arrival (a stream reactor's), since the
+  // next read may complete on another thread before IngestAsync is called.
+  uint64_t Take();
+
  private:
   friend class Intake;
-  // Next ticket to hand out (tickets are taken in submission order).
-  uint64_t Take();
   // Records what ticket `ticket` has to append (an empty function: nothing)
   // and runs every recorded action whose turn has come, in ticket order.
   void Release(uint64_t ticket, std::function<void()> append);
@@ -82,11 +85,10 @@ class Intake {
   // when the store failed or the intake is shut down. A REJECTED article is
   // a result, not an error.
   //
-  // With an `order`, articles submitted through it are appended to the log
-  // in submission order (calls must then come from one thread at a time,
-  // as a stream's reads do).
+  // With an `order`, the article is appended to the log in the turn
+  // `ticket` (from order->Take()); every ticket taken must be submitted.
   void IngestAsync(relations::v1::Article article, Callback done,
-                   std::shared_ptr<AppendOrder> order = nullptr);
+                   std::shared_ptr<AppendOrder> order = nullptr, uint64_t ticket = 0);
   // Blocking form of IngestAsync.
   absl::StatusOr<IngestResult> Ingest(relations::v1::Article article);
 

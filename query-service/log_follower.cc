@@ -6,6 +6,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "common/tls.h"
 
 namespace relmon::query {
 
@@ -22,8 +23,17 @@ LogFollower::LogFollower(ViewStore* store, LogFollowerOptions options)
   // Our own backoff decides when to retry; keep gRPC's reconnect short.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-  channel_ =
-      grpc::CreateCustomChannel(options_.ingest_target, grpc::InsecureChannelCredentials(), args);
+  // Plaintext unless options_.tls names TLS files (main() has already
+  // checked that they load, so an error here is a file that vanished).
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      MakeChannelCredentials(options_.tls, &args);
+  if (!credentials.ok()) {
+    LogError("cannot load the TLS files of the ingest channel",
+             {{"error", std::string(credentials.status().message())}});
+  }
+  channel_ = grpc::CreateCustomChannel(
+      options_.ingest_target,
+      credentials.ok() ? *credentials : grpc::InsecureChannelCredentials(), args);
   stub_ = relations::v1::IngestService::NewStub(channel_);
 }
 

@@ -19,6 +19,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/tls.h"
 #include "grpcpp/grpcpp.h"
 #include "query-service/view_store.h"
 #include "relations/v1/ingest_service.grpc.pb.h"
@@ -34,6 +35,9 @@ struct LogFollowerOptions {
   int max_queued = 4096;
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(5);
+  // TLS / mTLS / bearer token of the channel (common/tls.h); plaintext when
+  // no file is set.
+  ClientTlsOptions tls;
 };
 
 // What the follower knows of its progress (for /v1/status and /metrics).

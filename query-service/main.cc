@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/service_host.h"
+#include "common/tls.h"
 #include "query-service/http_gateway.h"
 #include "query-service/log_follower.h"
 #include "query-service/query_engine.h"
@@ -37,6 +38,25 @@ ABSL_FLAG(std::string, http_listen, kDefaultHttpListen,
 ABSL_FLAG(std::string, web_dir, "",
           "Serve the dashboard from this directory instead of the embedded copy (development)");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate chain of this server's gRPC port; with --tls_key_file turns TLS on "
+          "(empty: plaintext; the HTTP port stays plaintext, see docs/security.md)");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA bundle: when set, gRPC clients must present a certificate it signed (mTLS)");
+ABSL_FLAG(std::string, read_token_file, "",
+          "Bearer tokens (one a line, '#' comments) required by QueryService calls; needs TLS; "
+          "re-read on SIGHUP");
+ABSL_FLAG(std::string, ingest_tls_ca_file, "",
+          "PEM CA that signed the ingest service's certificate: follow the log over TLS");
+ABSL_FLAG(std::string, ingest_tls_cert_file, "",
+          "PEM client certificate presented to the ingest service (mutual TLS)");
+ABSL_FLAG(std::string, ingest_tls_key_file, "", "PEM private key of --ingest_tls_cert_file");
+ABSL_FLAG(std::string, ingest_tls_server_name, "",
+          "Name expected in the ingest service's certificate (default: the host of "
+          "--ingest_target)");
+ABSL_FLAG(std::string, ingest_token_file, "",
+          "File whose first token is sent to the ingest service as a bearer token (needs TLS)");
 
 namespace {
 
@@ -81,6 +101,11 @@ int main(int argc, char** argv) {
   relmon::ServiceHostOptions host_options;
   host_options.listen = absl::GetFlag(FLAGS_listen);
   host_options.grace_period = absl::Milliseconds(absl::GetFlag(FLAGS_grace_period_ms));
+  host_options.tls.cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  host_options.tls.key_file = absl::GetFlag(FLAGS_tls_key_file);
+  host_options.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+  host_options.token_files.read_file = absl::GetFlag(FLAGS_read_token_file);
+  host_options.access_policy = relmon::AccessPolicy::Query();
   host_options.services.push_back(&service);
   host_options.interceptor_factories.push_back(
       [&grpc_metrics] { return grpc_metrics.NewInterceptorFactory(); });
@@ -89,6 +114,19 @@ int main(int argc, char** argv) {
 
   relmon::query::LogFollowerOptions follower_options;
   follower_options.ingest_target = absl::GetFlag(FLAGS_ingest_target);
+  follower_options.tls.ca_file = absl::GetFlag(FLAGS_ingest_tls_ca_file);
+  follower_options.tls.cert_file = absl::GetFlag(FLAGS_ingest_tls_cert_file);
+  follower_options.tls.key_file = absl::GetFlag(FLAGS_ingest_tls_key_file);
+  follower_options.tls.server_name_override = absl::GetFlag(FLAGS_ingest_tls_server_name);
+  follower_options.tls.token_file = absl::GetFlag(FLAGS_ingest_token_file);
+  {
+    // Checked here so a bad file stops the start instead of a silent retry loop.
+    grpc::ChannelArguments unused;
+    auto credentials = relmon::MakeChannelCredentials(follower_options.tls, &unused);
+    if (!credentials.ok()) {
+      return Fail("cannot set up the channel to the ingest service", credentials.status());
+    }
+  }
   relmon::query::LogFollower follower(store->get(), follower_options);
 
   metrics.AddGaugeFunction(

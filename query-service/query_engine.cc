@@ -1,12 +1,16 @@
 #include "query-service/query_engine.h"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <set>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "query-service/agreement_registry.h"
+#include "query-service/event_clustering.h"
+#include "query-service/figure_disputes.h"
 #include "query-service/keys.h"
 
 namespace relmon::query {
@@ -108,6 +112,30 @@ absl::StatusOr<T> ParseValue(absl::string_view bytes, absl::string_view what) {
   return msg;
 }
 
+// known_as_of: a fact counts when its article was published at or before
+// the instant; an article of unknown date never counts then.
+bool KnownBy(const relations::v1::Citation& c, absl::Time known_as_of) {
+  return c.has_published_at() && ToAbslTime(c.published_at()) <= known_as_of;
+}
+
+bool EventKnownBy(const Event& e, absl::Time known_as_of) {
+  for (const auto& c : e.citations()) {
+    if (KnownBy(c, known_as_of)) return true;
+  }
+  return false;
+}
+
+std::optional<absl::Time> KnownAsOf(bool has, const google::protobuf::Timestamp& ts) {
+  if (!has) return std::nullopt;
+  return ToAbslTime(ts);
+}
+
+// Fingerprint part of known_as_of: empty when unset, so tokens of requests
+// without it are unchanged.
+std::string KnownText(bool has, const google::protobuf::Timestamp& ts) {
+  return has ? absl::StrCat("known:", ts.seconds(), ".", ts.nanos()) : std::string();
+}
+
 }  // namespace
 
 std::string ErrorField(const absl::Status& status) {
@@ -163,6 +191,131 @@ absl::StatusOr<std::vector<Event>> QueryEngine::PairEvents(const std::string& a,
   return events;
 }
 
+absl::StatusOr<std::vector<std::pair<std::string, Event>>> QueryEngine::PairEventsKnownAsOf(
+    const std::string& a, const std::string& b, absl::Time known_as_of) const {
+  // Reports are keyed "AZ|IR|TT|YEAR|article|index": one clustering group
+  // per (type, year), as the views themselves recompute them.
+  const std::string dyad = DyadKey(a, b);
+  const std::string prefix = absl::StrCat(dyad, "|");
+  std::map<std::string, std::vector<Event>> groups;
+  absl::Status parse_error;
+  auto s = store_->Scan(View::kEventReports, prefix, PrefixUpperBound(prefix),
+                        [&](absl::string_view key, absl::string_view value) {
+                          absl::string_view rest = key.substr(prefix.size());
+                          size_t type_end = rest.find('|');
+                          size_t year_end = type_end == absl::string_view::npos
+                                                ? absl::string_view::npos
+                                                : rest.find('|', type_end + 1);
+                          absl::string_view group = rest.substr(0, year_end);
+                          auto e = ParseValue<Event>(value, "event report");
+                          if (!e.ok()) {
+                            parse_error = e.status();
+                            return false;
+                          }
+                          if (EventKnownBy(*e, known_as_of)) {
+                            groups[std::string(group)].push_back(*std::move(e));
+                          }
+                          return true;
+                        });
+  if (!s.ok()) return s;
+  if (!parse_error.ok()) return parse_error;
+  std::vector<std::pair<std::string, Event>> out;
+  for (auto& [group, reports] : groups) {
+    for (Event& e : ClusterReports(dyad, std::move(reports))) {
+      std::string key = absl::StrCat(dyad, "|", TimeKey(e.occurred_at(), e.has_occurred_at()), "|",
+                                     e.event_id());
+      out.emplace_back(std::move(key), std::move(e));
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const auto& x, const auto& y) { return x.first < y.first; });
+  return out;
+}
+
+absl::StatusOr<std::vector<Event>> QueryEngine::KnownPairEvents(
+    const std::string& a, const std::string& b, std::optional<absl::Time> known_as_of) const {
+  if (!known_as_of.has_value()) return PairEvents(a, b);
+  auto keyed = PairEventsKnownAsOf(a, b, *known_as_of);
+  if (!keyed.ok()) return keyed.status();
+  std::vector<Event> events;
+  events.reserve(keyed->size());
+  for (auto& [key, e] : *keyed) events.push_back(std::move(e));
+  return events;
+}
+
+absl::StatusOr<std::optional<relations::v1::Agreement>> QueryEngine::AgreementKnownAsOf(
+    absl::string_view agreement_id, absl::Time known_as_of) const {
+  auto ckey = store_->Get(View::kAgreementKeys, agreement_id);
+  if (!ckey.ok()) return ckey.status();
+  if (!ckey->has_value()) return std::optional<relations::v1::Agreement>();
+  const std::string mention_prefix = absl::StrCat(**ckey, std::string(1, kSep));
+  std::vector<relations::v1::AgreementMention> mentions;
+  absl::Status error;
+  auto s = store_->Scan(View::kAgreementMentions, mention_prefix, PrefixUpperBound(mention_prefix),
+                        [&](absl::string_view, absl::string_view value) {
+                          auto m = ParseValue<relations::v1::AgreementMention>(value, "mention");
+                          if (!m.ok()) {
+                            error = m.status();
+                            return false;
+                          }
+                          if (KnownBy(m->citation(), known_as_of)) mentions.push_back(*std::move(m));
+                          return true;
+                        });
+  if (!s.ok()) return s;
+  if (!error.ok()) return error;
+  if (mentions.empty()) return std::optional<relations::v1::Agreement>();
+  std::set<std::string> figure_keys;
+  for (const auto& m : mentions) {
+    for (const auto& fid : m.figure_ids()) {
+      figure_keys.insert(ViewStore::FigureKey(m.citation().article_id(), fid));
+    }
+  }
+  const std::string index_prefix =
+      absl::StrCat("a", std::string(1, kSep), agreement_id, std::string(1, kSep));
+  s = store_->Scan(View::kFigureIndex, index_prefix, PrefixUpperBound(index_prefix),
+                   [&](absl::string_view key, absl::string_view) {
+                     figure_keys.emplace(key.substr(index_prefix.size()));
+                     return true;
+                   });
+  if (!s.ok()) return s;
+  std::vector<relations::v1::Figure> figures;
+  for (const auto& fk : figure_keys) {
+    auto v = store_->Get(View::kFigures, fk);
+    if (!v.ok()) return v.status();
+    if (!v->has_value()) continue;
+    auto f = ParseValue<relations::v1::Figure>(**v, "figure");
+    if (!f.ok()) return f.status();
+    if (KnownBy(f->citation(), known_as_of)) figures.push_back(*std::move(f));
+  }
+  return std::optional<relations::v1::Agreement>(
+      BuildAgreement(**ckey, std::move(mentions), std::move(figures)));
+}
+
+absl::StatusOr<std::optional<relations::v1::DisputedFigure>> QueryEngine::DisputeKnownAsOf(
+    absl::string_view dispute_key, absl::Time known_as_of) const {
+  // Disputes are keyed subject\0quantity\0unit; their figures are indexed
+  // under "s\0subject\0quantity\0unit\0<figure key>".
+  const std::string prefix =
+      absl::StrCat("s", std::string(1, kSep), dispute_key, std::string(1, kSep));
+  std::vector<std::string> keys;
+  auto s = store_->Scan(View::kFigureIndex, prefix, PrefixUpperBound(prefix),
+                        [&](absl::string_view key, absl::string_view) {
+                          keys.emplace_back(key.substr(prefix.size()));
+                          return true;
+                        });
+  if (!s.ok()) return s;
+  std::vector<relations::v1::Figure> figures;
+  for (const auto& fk : keys) {
+    auto v = store_->Get(View::kFigures, fk);
+    if (!v.ok()) return v.status();
+    if (!v->has_value()) continue;
+    auto f = ParseValue<relations::v1::Figure>(**v, "figure");
+    if (!f.ok()) return f.status();
+    if (KnownBy(f->citation(), known_as_of)) figures.push_back(*std::move(f));
+  }
+  return BuildDispute(std::move(figures));
+}
+
 absl::StatusOr<relations::v1::RelationsState> QueryEngine::GetRelationsState(
     const relations::v1::GetRelationsStateRequest& request) const {
   auto a = ResolveCountry("country_a", request.country_a(), true);
@@ -171,7 +324,7 @@ absl::StatusOr<relations::v1::RelationsState> QueryEngine::GetRelationsState(
   if (!b.ok()) return b.status();
   if (*a == *b)
     return FieldError("country_b", absl::StrCat("must differ from country_a (both are ", *a, ")"));
-  auto events = PairEvents(*a, *b);
+  auto events = KnownPairEvents(*a, *b, KnownAsOf(request.has_known_as_of(), request.known_as_of()));
   if (!events.ok()) return events.status();
   absl::Time as_of = request.has_as_of() ? ToAbslTime(request.as_of()) : clock_();
   return model_.StateAt(*a, *b, *events, as_of);
@@ -189,7 +342,7 @@ absl::StatusOr<relations::v1::ListRelationsTimelineResponse> QueryEngine::ListRe
   if (!relations::v1::Granularity_IsValid(granularity)) {
     return FieldError("granularity", "unknown granularity");
   }
-  auto events = PairEvents(*a, *b);
+  auto events = KnownPairEvents(*a, *b, KnownAsOf(request.has_known_as_of(), request.known_as_of()));
   if (!events.ok()) return events.status();
   relations::v1::ListRelationsTimelineResponse response;
   absl::Time end = request.has_end_time() ? ToAbslTime(request.end_time()) : clock_();
@@ -246,7 +399,8 @@ absl::StatusOr<relations::v1::ListEventsResponse> QueryEngine::ListEvents(
   for (int t : types) absl::StrAppend(&type_text, t, ",");
   std::string fingerprint = Fingerprint(
       "ListEvents", {DyadKey(*a, *b), TimestampText(request.start_time(), request.has_start_time()),
-                     TimestampText(request.end_time(), request.has_end_time()), type_text});
+                     TimestampText(request.end_time(), request.has_end_time()), type_text,
+                     KnownText(request.has_known_as_of(), request.known_as_of())});
   auto resume = ParseToken(request.page_token(), fingerprint);
   if (!resume.ok()) return resume.status();
 
@@ -266,25 +420,38 @@ absl::StatusOr<relations::v1::ListEventsResponse> QueryEngine::ListEvents(
   relations::v1::ListEventsResponse response;
   std::string last_key;
   bool more = false;
-  absl::Status parse_error;
-  auto s = store_->Scan(View::kDyadEvents, start, limit,
-                        [&](absl::string_view key, absl::string_view value) {
-                          auto e = ParseValue<Event>(value, "event");
-                          if (!e.ok()) {
-                            parse_error = e.status();
-                            return false;
-                          }
-                          if (!types.empty() && types.count(e->type()) == 0) return true;
-                          if (response.events_size() >= *page_size) {
-                            more = true;
-                            return false;
-                          }
-                          *response.add_events() = *std::move(e);
-                          last_key.assign(key.data(), key.size());
-                          return true;
-                        });
-  if (!s.ok()) return s;
-  if (!parse_error.ok()) return parse_error;
+  auto take = [&](absl::string_view key, Event e) {
+    if (!types.empty() && types.count(e.type()) == 0) return true;
+    if (response.events_size() >= *page_size) {
+      more = true;
+      return false;
+    }
+    *response.add_events() = std::move(e);
+    last_key.assign(key.data(), key.size());
+    return true;
+  };
+  if (request.has_known_as_of()) {
+    // Events clustered again from what was known then, in the same key order.
+    auto keyed = PairEventsKnownAsOf(*a, *b, ToAbslTime(request.known_as_of()));
+    if (!keyed.ok()) return keyed.status();
+    for (auto& [key, e] : *keyed) {
+      if (key < start || key >= limit) continue;
+      if (!take(key, std::move(e))) break;
+    }
+  } else {
+    absl::Status parse_error;
+    auto s = store_->Scan(View::kDyadEvents, start, limit,
+                          [&](absl::string_view key, absl::string_view value) {
+                            auto e = ParseValue<Event>(value, "event");
+                            if (!e.ok()) {
+                              parse_error = e.status();
+                              return false;
+                            }
+                            return take(key, *std::move(e));
+                          });
+    if (!s.ok()) return s;
+    if (!parse_error.ok()) return parse_error;
+  }
   if (more) response.set_next_page_token(MakeToken(fingerprint, last_key));
   return response;
 }
@@ -299,7 +466,8 @@ absl::StatusOr<relations::v1::ListAgreementsResponse> QueryEngine::ListAgreement
   auto page_size = PageSize(request.page_size());
   if (!page_size.ok()) return page_size.status();
   std::string fingerprint =
-      Fingerprint("ListAgreements", {*country, absl::StrCat(static_cast<int>(request.status()))});
+      Fingerprint("ListAgreements", {*country, absl::StrCat(static_cast<int>(request.status())),
+                                     KnownText(request.has_known_as_of(), request.known_as_of())});
   auto resume = ParseToken(request.page_token(), fingerprint);
   if (!resume.ok()) return resume.status();
 
@@ -314,6 +482,17 @@ absl::StatusOr<relations::v1::ListAgreementsResponse> QueryEngine::ListAgreement
         if (!agreement.ok()) {
           parse_error = agreement.status();
           return false;
+        }
+        if (request.has_known_as_of()) {
+          // Rebuilt from the mentions and figures known then (status,
+          // dates and figures may differ; unknown then: left out).
+          auto known = AgreementKnownAsOf(key, ToAbslTime(request.known_as_of()));
+          if (!known.ok()) {
+            parse_error = known.status();
+            return false;
+          }
+          if (!known->has_value()) return true;
+          agreement = **std::move(known);
         }
         if (request.status() != relations::v1::AGREEMENT_STATUS_UNSPECIFIED &&
             agreement->status() != request.status()) {
@@ -354,7 +533,9 @@ absl::StatusOr<relations::v1::ListFiguresResponse> QueryEngine::ListFigures(
   if (!country.ok()) return country.status();
   auto page_size = PageSize(request.page_size());
   if (!page_size.ok()) return page_size.status();
-  std::string fingerprint = Fingerprint("ListFigures", {*country, request.quantity()});
+  std::string fingerprint =
+      Fingerprint("ListFigures", {*country, request.quantity(),
+                                  KnownText(request.has_known_as_of(), request.known_as_of())});
   auto resume = ParseToken(request.page_token(), fingerprint);
   if (!resume.ok()) return resume.status();
 
@@ -401,6 +582,10 @@ absl::StatusOr<relations::v1::ListFiguresResponse> QueryEngine::ListFigures(
       error = figure.status();
       return false;
     }
+    if (request.has_known_as_of() &&
+        !KnownBy(figure->citation(), ToAbslTime(request.known_as_of()))) {
+      return true;
+    }
     *response.add_figures() = *std::move(figure);
     last_key.assign(key.data(), key.size());
     return true;
@@ -417,7 +602,8 @@ absl::StatusOr<relations::v1::ListDisputedFiguresResponse> QueryEngine::ListDisp
   if (!country.ok()) return country.status();
   auto page_size = PageSize(request.page_size());
   if (!page_size.ok()) return page_size.status();
-  std::string fingerprint = Fingerprint("ListDisputedFigures", {*country});
+  std::string fingerprint = Fingerprint(
+      "ListDisputedFigures", {*country, KnownText(request.has_known_as_of(), request.known_as_of())});
   auto resume = ParseToken(request.page_token(), fingerprint);
   if (!resume.ok()) return resume.status();
 
@@ -432,6 +618,16 @@ absl::StatusOr<relations::v1::ListDisputedFiguresResponse> QueryEngine::ListDisp
         if (!dispute.ok()) {
           parse_error = dispute.status();
           return false;
+        }
+        if (request.has_known_as_of()) {
+          // Rebuilt from the figures known then: no dispute yet is left out.
+          auto known = DisputeKnownAsOf(key, ToAbslTime(request.known_as_of()));
+          if (!known.ok()) {
+            parse_error = known.status();
+            return false;
+          }
+          if (!known->has_value()) return true;
+          dispute = **std::move(known);
         }
         if (!country->empty() && std::find(dispute->parties().begin(), dispute->parties().end(),
                                            *country) == dispute->parties().end()) {

@@ -10,7 +10,9 @@
 #define RELMON_QUERY_SERVICE_QUERY_ENGINE_H_
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -67,10 +69,25 @@ class QueryEngine {
   absl::StatusOr<std::vector<relations::v1::Event>> PairEvents(const std::string& a,
                                                                const std::string& b) const;
 
+  // known_as_of ("what did we know then", docs/history.md): the pair's
+  // events clustered again from only the reports of articles published at or
+  // before `known_as_of`, each with its dyad_events key, in key order.
+  absl::StatusOr<std::vector<std::pair<std::string, relations::v1::Event>>> PairEventsKnownAsOf(
+      const std::string& a, const std::string& b, absl::Time known_as_of) const;
+
  private:
   absl::StatusOr<std::string> ResolveCountry(absl::string_view field, absl::string_view value,
                                              bool required) const;
   absl::StatusOr<int> PageSize(int requested) const;
+  // PairEvents, or PairEventsKnownAsOf's events when known_as_of is set.
+  absl::StatusOr<std::vector<relations::v1::Event>> KnownPairEvents(
+      const std::string& a, const std::string& b, std::optional<absl::Time> known_as_of) const;
+  // An agreement or a dispute rebuilt from only what was known at
+  // `known_as_of`; nullopt when nothing of it was known yet.
+  absl::StatusOr<std::optional<relations::v1::Agreement>> AgreementKnownAsOf(
+      absl::string_view agreement_id, absl::Time known_as_of) const;
+  absl::StatusOr<std::optional<relations::v1::DisputedFigure>> DisputeKnownAsOf(
+      absl::string_view dispute_key, absl::Time known_as_of) const;
 
   const ViewStore* store_;
   const CountryGazetteer* gazetteer_;

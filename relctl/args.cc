@@ -42,7 +42,9 @@ std::vector<CommandSpec> BuildCommands() {
                       "Prints score, level, trend and the events that weigh most.\n" +
                           std::string(kDateHelp) +
                           "\nA date means the end of its period: --as_of=2023-01 includes January.",
-                      {{"as_of", "DATE", "the state at this date (default: latest)"}}});
+                      {{"as_of", "DATE", "the state at this date (default: latest)"},
+                       {"known_as_of", "DATE",
+                        "only what articles published by this date said (docs/history.md)"}}});
   commands.push_back({"timeline",
                       "A B",
                       2,
@@ -51,7 +53,9 @@ std::vector<CommandSpec> BuildCommands() {
                       std::string(kDateHelp),
                       {{"from", "DATE", "first period (default: the pair's first dated event)"},
                        {"to", "DATE", "last period (default: now)"},
-                       {"granularity", "G", "day, week, month (default), quarter or year"}}});
+                       {"granularity", "G", "day, week, month (default), quarter or year"},
+                       {"known_as_of", "DATE",
+                        "only what articles published by this date said (docs/history.md)"}}});
   commands.push_back({"events",
                       "A B",
                       2,
@@ -61,7 +65,9 @@ std::vector<CommandSpec> BuildCommands() {
                       {{"from", "DATE", "only events at or after this date"},
                        {"to", "DATE", "only events up to this date (inclusive)"},
                        {"type", "TYPES", "only these types, comma-separated (visit,attack)"},
-                       {"limit", "N", "print at most N events (default: all)"}}});
+                       {"limit", "N", "print at most N events (default: all)"},
+                       {"known_as_of", "DATE",
+                        "only what articles published by this date said (docs/history.md)"}}});
   commands.push_back({"agreements",
                       "",
                       0,
@@ -94,6 +100,32 @@ std::vector<CommandSpec> BuildCommands() {
                       "",
                       {{"country", "X", "only disputes concerning this country"}}});
   commands.push_back({"article", "ID", 1, 1, "what the monitor knows of one article", "", {}});
+  commands.push_back({"reanalyze",
+                      "",
+                      0,
+                      0,
+                      "re-run the current extractor over stored articles",
+                      "Starts a background re-analysis on the ingest service (AdminService):\n"
+                      "articles whose newest analysis came from another extractor version get\n"
+                      "a new one, and the query views switch to it. Prints the job; with\n"
+                      "--wait, follows its progress until it is done. A write token is needed\n"
+                      "when the service checks tokens. See docs/history.md.\n" +
+                          std::string(kDateHelp),
+                      {{"since", "DATE", "only articles published at or after this date"},
+                       {"until", "DATE", "only articles published up to this date (inclusive)"},
+                       {"source", "S", "only articles of this source"},
+                       {"wait", "", "wait until the job is done, showing progress"},
+                       {"status", "", "only show the current (or last) job"}}});
+  commands.push_back({"backup",
+                      "DIR",
+                      1,
+                      1,
+                      "consistent checkpoint of the ingest store",
+                      "Creates DIR under the ingest service's --backup_dir (on the server's\n"
+                      "disk; DIR must not exist and must stay inside that root) holding a\n"
+                      "RocksDB checkpoint, taken while ingest goes on. Restore: start an\n"
+                      "ingest service with --data_dir=<the printed path>.",
+                      {}});
   commands.push_back({"help", "[COMMAND]", 0, 1, "help on relctl or one command", "", {}});
   return commands;
 }
@@ -140,6 +172,13 @@ const std::vector<FlagSpec>& GlobalFlags() {
        "ingest service (default $RELCTL_INGEST_TARGET or localhost:50051)"},
       {"query_target", "HOST:PORT",
        "query service (default $RELCTL_QUERY_TARGET or localhost:50052)"},
+      {"tls", "", "use TLS, verifying the server against the system's root CAs"},
+      {"tls_ca_file", "FILE", "use TLS, verifying the server against this PEM CA"},
+      {"tls_cert_file", "FILE", "PEM client certificate for mutual TLS (with --tls_key_file)"},
+      {"tls_key_file", "FILE", "PEM private key of --tls_cert_file"},
+      {"tls_server_name", "NAME", "name expected in the server certificate (default: target host)"},
+      {"token_file", "FILE",
+       "send the file's first token as 'authorization: Bearer' (default $RELCTL_TOKEN_FILE)"},
       {"json", "", "print the proto3 JSON mapping of the responses"},
       {"timeout_ms", "MS", "deadline of each call (default 30000 for queries, none for ingest)"},
       {"min_sequence", "N", "queries wait until the view has applied log position N"},
@@ -192,6 +231,7 @@ absl::StatusOr<Invocation> ParseCommandLine(const std::vector<std::string>& argv
   Invocation inv;
   inv.ingest_target = defaults.ingest_target;
   inv.query_target = defaults.query_target;
+  inv.token_file = defaults.token_file;
   const CommandSpec* command = nullptr;
   bool flags_done = false;
   for (size_t i = 0; i < argv.size(); ++i) {
@@ -250,6 +290,18 @@ absl::StatusOr<Invocation> ParseCommandLine(const std::vector<std::string>& argv
       inv.ingest_target = value;
     } else if (name == "query_target") {
       inv.query_target = value;
+    } else if (name == "tls") {
+      inv.tls = value == "true";
+    } else if (name == "tls_ca_file") {
+      inv.tls_ca_file = value;
+    } else if (name == "tls_cert_file") {
+      inv.tls_cert_file = value;
+    } else if (name == "tls_key_file") {
+      inv.tls_key_file = value;
+    } else if (name == "tls_server_name") {
+      inv.tls_server_name = value;
+    } else if (name == "token_file") {
+      inv.token_file = value;
     } else if (name == "json") {
       inv.json = value == "true";
     } else if (name == "no_color") {

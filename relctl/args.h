@@ -46,6 +46,14 @@ const std::vector<FlagSpec>& GlobalFlags();
 struct Invocation {
   std::string ingest_target;
   std::string query_target;
+  // Transport security of both channels (docs/security.md): TLS when --tls
+  // or any TLS file is given; the token needs TLS.
+  bool tls = false;
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_server_name;
+  std::string token_file;  // --token_file or $RELCTL_TOKEN_FILE
   bool json = false;
   bool no_color = false;
   int64_t timeout_ms = 0;  // 0: the command's default
@@ -68,6 +76,7 @@ struct Invocation {
 struct InvocationDefaults {
   std::string ingest_target = "localhost:50051";
   std::string query_target = "localhost:50052";
+  std::string token_file;  // $RELCTL_TOKEN_FILE
 };
 
 // Parses argv (without the program name). Errors are usage errors whose

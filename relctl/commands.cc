@@ -16,7 +16,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "common/tls.h"
 #include "grpcpp/grpcpp.h"
+#include "relations/v1/admin_service.grpc.pb.h"
 #include "relations/v1/ingest_service.grpc.pb.h"
 #include "relations/v1/query_service.grpc.pb.h"
 #include "relctl/article_inputs.h"
@@ -47,11 +49,21 @@ bool UseColor(const Invocation& inv) {
   return isatty(STDOUT_FILENO);
 }
 
+// TLS files and token of every channel, set by RunCommand before any
+// channel is made (commands only pass the target).
+relmon::ClientTlsOptions& ChannelSecurity() {
+  static relmon::ClientTlsOptions* security = new relmon::ClientTlsOptions();
+  return *security;
+}
+
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(256 * 1024 * 1024);
   args.SetMaxSendMessageSize(64 * 1024 * 1024);
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  // RunCommand has checked that the credentials load.
+  auto credentials = relmon::MakeChannelCredentials(ChannelSecurity(), &args);
+  return grpc::CreateCustomChannel(
+      target, credentials.ok() ? *credentials : grpc::InsecureChannelCredentials(), args);
 }
 
 int UsageError(const std::string& message) {
@@ -120,6 +132,11 @@ class QueryCommand {
       if (!as_of.ok()) return UsageError(std::string(as_of.status().message()));
       *request.mutable_as_of() = ToTimestamp(*as_of);
     }
+    if (inv_.HasFlag("known_as_of")) {
+      auto known = ParseDateArgument(inv_.Flag("known_as_of"), PeriodEdge::kEnd, "--known_as_of");
+      if (!known.ok()) return UsageError(std::string(known.status().message()));
+      *request.mutable_known_as_of() = ToTimestamp(*known);
+    }
     grpc::ClientContext context;
     Prepare(&context);
     rv1::RelationsState state;
@@ -151,6 +168,11 @@ class QueryCommand {
       granularity = *parsed;
     }
     request.set_granularity(granularity);
+    if (inv_.HasFlag("known_as_of")) {
+      auto known = ParseDateArgument(inv_.Flag("known_as_of"), PeriodEdge::kEnd, "--known_as_of");
+      if (!known.ok()) return UsageError(std::string(known.status().message()));
+      *request.mutable_known_as_of() = ToTimestamp(*known);
+    }
     grpc::ClientContext context;
     Prepare(&context);
     rv1::ListRelationsTimelineResponse response;
@@ -182,6 +204,11 @@ class QueryCommand {
         if (!type.ok()) return UsageError(std::string(type.status().message()));
         request.add_types(*type);
       }
+    }
+    if (inv_.HasFlag("known_as_of")) {
+      auto known = ParseDateArgument(inv_.Flag("known_as_of"), PeriodEdge::kEnd, "--known_as_of");
+      if (!known.ok()) return UsageError(std::string(known.status().message()));
+      *request.mutable_known_as_of() = ToTimestamp(*known);
     }
     int64_t limit = -1;
     if (inv_.HasFlag("limit") && (!absl::SimpleAtoi(inv_.Flag("limit"), &limit) || limit < 0)) {
@@ -380,10 +407,112 @@ int RunIngest(const Invocation& inv) {
   return tally.rejected > 0 ? kExitRejected : kExitOk;
 }
 
+// One line of a re-analysis job's progress.
+std::string ReanalysisLine(const rv1::Reanalysis& job) {
+  std::string state = rv1::ReanalysisState_Name(job.state());
+  if (state.rfind("REANALYSIS_STATE_", 0) == 0) state = state.substr(17);
+  std::string line = absl::StrCat("reanalysis ", job.reanalysis_id(), ": ", state, ", ",
+                                  job.articles_done(), "/", job.articles_total(),
+                                  " articles scanned, ", job.articles_reanalyzed(),
+                                  " re-analysed (log ", job.scanned_sequence(), "/",
+                                  job.end_sequence(), ", extractor ", job.extractor_version(), ")");
+  if (!job.error().empty()) absl::StrAppend(&line, ": ", job.error());
+  return line;
+}
+
+std::chrono::system_clock::time_point Deadline(const Invocation& inv, int64_t default_ms) {
+  return std::chrono::system_clock::now() +
+         std::chrono::milliseconds(inv.timeout_ms > 0 ? inv.timeout_ms : default_ms);
+}
+
+int RunReanalyze(const Invocation& inv) {
+  auto stub = rv1::AdminService::NewStub(MakeChannel(inv.ingest_target));
+  const bool pretty = isatty(STDOUT_FILENO);
+  rv1::Reanalysis job;
+  if (inv.HasFlag("status")) {
+    grpc::ClientContext context;
+    context.set_deadline(Deadline(inv, kDefaultQueryTimeoutMs));
+    grpc::Status status = stub->GetReanalysis(&context, rv1::GetReanalysisRequest(), &job);
+    if (!status.ok()) return RpcError("GetReanalysis", inv.ingest_target, status);
+  } else {
+    rv1::StartReanalysisRequest request;
+    if (inv.HasFlag("since")) {
+      auto since = ParseDateArgument(inv.Flag("since"), PeriodEdge::kStart, "--since");
+      if (!since.ok()) return UsageError(std::string(since.status().message()));
+      *request.mutable_published_since() = ToTimestamp(*since);
+    }
+    if (inv.HasFlag("until")) {
+      // published_until is exclusive: the first instant after the period.
+      auto until = ParseDateArgument(inv.Flag("until"), PeriodEdge::kEnd, "--until");
+      if (!until.ok()) return UsageError(std::string(until.status().message()));
+      *request.mutable_published_until() = ToTimestamp(*until + absl::Seconds(1));
+    }
+    request.set_source(inv.Flag("source"));
+    grpc::ClientContext context;
+    context.set_deadline(Deadline(inv, kDefaultQueryTimeoutMs));
+    rv1::StartReanalysisResponse response;
+    grpc::Status status = stub->StartReanalysis(&context, request, &response);
+    if (!status.ok()) return RpcError("StartReanalysis", inv.ingest_target, status);
+    job = response.reanalysis();
+  }
+  if (inv.HasFlag("wait")) {
+    const bool live = isatty(STDERR_FILENO) && !inv.json;
+    while (job.state() == rv1::REANALYSIS_STATE_RUNNING) {
+      if (live) std::cerr << "\r" << ReanalysisLine(job) << std::flush;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      grpc::ClientContext context;
+      context.set_deadline(Deadline(inv, kDefaultQueryTimeoutMs));
+      grpc::Status status = stub->GetReanalysis(&context, rv1::GetReanalysisRequest(), &job);
+      if (!status.ok()) return RpcError("GetReanalysis", inv.ingest_target, status);
+    }
+    if (live) std::cerr << "\n";
+  }
+  if (inv.json) {
+    std::cout << ToJson(job, pretty) << "\n";
+  } else {
+    std::cout << ReanalysisLine(job) << "\n";
+  }
+  std::cout << std::flush;
+  return job.state() == rv1::REANALYSIS_STATE_FAILED ? kExitRpcFailure : kExitOk;
+}
+
+int RunBackup(const Invocation& inv) {
+  auto stub = rv1::AdminService::NewStub(MakeChannel(inv.ingest_target));
+  rv1::CreateCheckpointRequest request;
+  request.set_directory(inv.args[0]);
+  grpc::ClientContext context;
+  context.set_deadline(Deadline(inv, 600000));
+  rv1::CreateCheckpointResponse response;
+  grpc::Status status = stub->CreateCheckpoint(&context, request, &response);
+  if (!status.ok()) return RpcError("CreateCheckpoint", inv.ingest_target, status);
+  if (inv.json) {
+    std::cout << ToJson(response, isatty(STDOUT_FILENO)) << "\n";
+  } else {
+    std::cout << "checkpoint " << response.path() << " (log sequence " << response.last_sequence()
+              << ")\nrestore: ingest-service --data_dir=" << response.path() << "\n";
+  }
+  std::cout << std::flush;
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunCommand(const Invocation& inv) {
+  relmon::ClientTlsOptions& security = ChannelSecurity();
+  security.tls = inv.tls;
+  security.ca_file = inv.tls_ca_file;
+  security.cert_file = inv.tls_cert_file;
+  security.key_file = inv.tls_key_file;
+  security.server_name_override = inv.tls_server_name;
+  security.token_file = inv.token_file;
+  {
+    grpc::ChannelArguments unused;
+    auto credentials = relmon::MakeChannelCredentials(security, &unused);
+    if (!credentials.ok()) return UsageError(std::string(credentials.status().message()));
+  }
   if (inv.command == "ingest") return RunIngest(inv);
+  if (inv.command == "reanalyze") return RunReanalyze(inv);
+  if (inv.command == "backup") return RunBackup(inv);
   QueryCommand query(inv);
   if (inv.command == "state") return query.State();
   if (inv.command == "timeline") return query.Timeline();

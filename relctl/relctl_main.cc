@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   if (const char* target = std::getenv("RELCTL_QUERY_TARGET"); target && *target) {
     defaults.query_target = target;
   }
+  if (const char* file = std::getenv("RELCTL_TOKEN_FILE"); file && *file) {
+    defaults.token_file = file;
+  }
   auto invocation = relctl::ParseCommandLine(args, defaults);
   if (!invocation.ok()) {
     std::cerr << "relctl: " << invocation.status().message() << "\n";

@@ -42,7 +42,7 @@ as_root() {
 # The CMake targets each image needs.
 targets_of() {
   case "$1" in
-    ingest-service) echo ingest-service ;;
+    ingest-service) echo ingest-service feed-follower ;;
     query-service) echo query-service relctl ;;
     *) die "unknown service '$1' (ingest-service or query-service)" ;;
   esac

@@ -59,6 +59,13 @@ function quantity(q) {
 }
 
 const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"]);
+// Workloads that only call the services (feed-follower): labelled as the
+// "feed" component and exposing no gRPC port.
+function isGrpcClientOnly(obj, container) {
+  const labels = obj.spec?.template?.metadata?.labels ?? {};
+  const ports = container.ports ?? [];
+  return labels["app.kubernetes.io/component"] === "feed" && !ports.some((p) => p.name === "grpc");
+}
 
 function podSpecOf(obj) {
   if (obj.kind === "CronJob") return obj.spec?.jobTemplate?.spec?.template?.spec;
@@ -432,7 +439,9 @@ async function manifests(argv) {
       check(`${name}: ${cid} securityContext`, containerProblems(pod, c));
       check(`${name}: ${cid} requests and limits`, resourceProblems(c));
     }
-    for (const c of pod.containers ?? []) {
+    // Only the gRPC servers (they expose a port named "grpc") take the
+    // services' flags and gRPC probes; the feed follower is a client.
+    for (const c of (pod.containers ?? []).filter((c) => !isGrpcClientOnly(obj, c))) {
       const cid = `${id(obj)} container ${c.name}`;
       check(`${name}: ${cid} gRPC startup/readiness/liveness probes`, probeProblems(c));
       check(`${name}: ${cid} flags agree with limits and grace period`, flagProblems(pod, c));

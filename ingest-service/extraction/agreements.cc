@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "ingest-service/extraction/data_files.h"
 #include "ingest-service/extraction/events.h"
 
@@ -20,7 +21,10 @@ using relations::v1::AgreementStatus;
 
 bool Inside(int k, int first, int last) { return first <= k && k <= last; }
 
-bool IsBreak(const Token& t) { return t.lower == ";" || t.lower == ":" || t.lower == "."; }
+bool IsBreak(const Token& t) {
+  const absl::string_view w = t.lower;
+  return w == ";" || w == ":" || w == ".";
+}
 
 bool Contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
@@ -180,7 +184,7 @@ void AgreementFinder::Find(const SentenceContext& s, const ArticleContext& a, in
       bool linked = false, broken = false;
       for (int k = hs[i].last + 1; k < hs[j].first; ++k) {
         if (IsBreak(tk[k])) broken = true;
-        if (tk[k].lower == "on" || tk[k].lower == "for" || tk[k].lower == "of") linked = true;
+        if (absl::string_view(tk[k].lower) == "on" || absl::string_view(tk[k].lower) == "for" || absl::string_view(tk[k].lower) == "of") linked = true;
       }
       if (linked && !broken) {
         absorbed[i] = true;
@@ -205,22 +209,22 @@ void AgreementFinder::Find(const SentenceContext& s, const ArticleContext& a, in
       if (t.possessive || stop_.contains(t.lower) || in_status(k) || in_time(k) || country_at(k)) {
         break;
       }
-      if (!t.is_word && t.lower != "-") break;
+      if (!t.is_word && absl::string_view(t.lower) != "-") break;
       first = k;
     }
     while (first < h.first && !tk[first].is_word) ++first;
     int last = h.last;
     if (info.takes_complement && governor_start[i] < 0 && h.last + 1 < n &&
-        (tk[h.last + 1].lower == "on" || tk[h.last + 1].lower == "for" ||
-         tk[h.last + 1].lower == "of")) {
+        (absl::string_view(tk[h.last + 1].lower) == "on" || absl::string_view(tk[h.last + 1].lower) == "for" ||
+         absl::string_view(tk[h.last + 1].lower) == "of")) {
       int k = h.last + 1;
       for (; k < n && k <= h.last + 9; ++k) {
         const Token& t = tk[k];
         if (in_time(k)) {
-          if (k == h.last + 1 || (t.lower == "on" && k <= h.last + 2)) continue;
+          if (k == h.last + 1 || (absl::string_view(t.lower) == "on" && k <= h.last + 2)) continue;
           break;
         }
-        if (!t.is_word && !t.possessive && t.lower != "-") break;
+        if (!t.is_word && !t.possessive && absl::string_view(t.lower) != "-") break;
         if (in_status(k) && k > h.last + 1) break;
         static const char* const kEnd[] = {"in", "at", "between", "with", "has", "have",
                                            "had", "was", "were", "is", "are", "will", "which",
@@ -261,10 +265,10 @@ void AgreementFinder::Find(const SentenceContext& s, const ArticleContext& a, in
     f.proper = !f.proper_words.empty();
     // Quoted names directly before the head ("the "Khudafarin" reservoir").
     std::vector<std::pair<std::vector<std::string>, std::string>> more_quoted;
-    if (!f.proper && h.first >= 2 && tk[h.first - 1].lower == "\"") {
+    if (!f.proper && h.first >= 2 && absl::string_view(tk[h.first - 1].lower) == "\"") {
       int k = h.first - 2;
       std::vector<std::string> quoted;
-      while (k >= 0 && tk[k].lower != "\"") {
+      while (k >= 0 && absl::string_view(tk[k].lower) != "\"") {
         if (tk[k].is_word) quoted.insert(quoted.begin(), tk[k].lower);
         --k;
       }
@@ -274,10 +278,10 @@ void AgreementFinder::Find(const SentenceContext& s, const ArticleContext& a, in
         f.name = absl::StrCat(Span(s, k + 1, h.first - 2), " ", Span(s, h.first, h.last));
         // "the "Khudafarin" and "Giz Galasi" reservoirs": one mention each.
         int q = k - 1;
-        while (q >= 2 && tk[q].lower == "and" && tk[q - 1].lower == "\"") {
+        while (q >= 2 && absl::string_view(tk[q].lower) == "and" && absl::string_view(tk[q - 1].lower) == "\"") {
           int open = q - 2;
           std::vector<std::string> words;
-          while (open >= 0 && tk[open].lower != "\"") {
+          while (open >= 0 && absl::string_view(tk[open].lower) != "\"") {
             if (tk[open].is_word) words.insert(words.begin(), tk[open].lower);
             --open;
           }
@@ -295,7 +299,7 @@ void AgreementFinder::Find(const SentenceContext& s, const ArticleContext& a, in
     for (const PatternMatch& m : statuses) {
       if ((m.first > last && m.first <= last + 4) || (m.first < first && m.last > last)) {
         bool broken = false;
-        for (int k = last + 1; k < m.first; ++k) broken = broken || IsBreak(tk[k]) || tk[k].lower == ",";
+        for (int k = last + 1; k < m.first; ++k) broken = broken || IsBreak(tk[k]) || absl::string_view(tk[k].lower) == ",";
         if (!broken) {
           chosen = &m;
           break;
@@ -363,7 +367,7 @@ void AgreementFinder::Find(const SentenceContext& s, const ArticleContext& a, in
     // sentence's sides, else (for one or no side) the article's main dyad.
     std::vector<std::string> parties;
     for (int k = std::max(0, gov_from - 2); k < n && k <= last + 6 && parties.size() < 2; ++k) {
-      if (tk[k].lower != "between") continue;
+      if (absl::string_view(tk[k].lower) != "between") continue;
       for (const ActorMention& m : s.actors) {
         if (m.first > k && m.first <= k + 10 && !Contains(parties, m.code)) parties.push_back(m.code);
         if (parties.size() == 2) break;
@@ -439,7 +443,7 @@ void AgreementFinder::Find(const SentenceContext& s, const ArticleContext& a, in
       target->aliases.insert(target->aliases.begin(), "=" + text);  // marks the primary name
     } else {
       for (int k = m.last; k < n; ++k) {
-        if (tk[k].lower != "as") continue;
+        if (absl::string_view(tk[k].lower) != "as") continue;
         auto [words, text] = capitalized_after(k + 1);
         if (!words.empty()) target->aliases.push_back(text);
       }
@@ -447,15 +451,15 @@ void AgreementFinder::Find(const SentenceContext& s, const ArticleContext& a, in
   }
   // Verb-phrase agreements: "X and Y agreed (on Friday) to restore ties".
   for (int k = 0; k < n; ++k) {
-    const std::string& w = tk[k].lower;
+    const absl::string_view w = tk[k].lower;
     if (w != "agreed" && w != "agree" && w != "agrees") continue;
     int j = k + 1;
     while (j < n && in_time(j)) ++j;
-    if (j + 1 >= n || tk[j].lower != "to" || !tk[j + 1].is_word) continue;
+    if (j + 1 >= n || absl::string_view(tk[j].lower) != "to" || !tk[j + 1].is_word) continue;
     int vp_first = j + 1, vp_last = vp_first;
     bool has_head = false;
     for (int q = vp_first; q < n && q < vp_first + 18; ++q) {
-      if (!tk[q].is_word && !tk[q].possessive && tk[q].lower != "-") break;
+      if (!tk[q].is_word && !tk[q].possessive && absl::string_view(tk[q].lower) != "-") break;
       if (in_time(q)) break;
       for (const PatternMatch& h : heads) has_head = has_head || Inside(q, h.first, h.last);
       vp_last = q;

@@ -194,6 +194,15 @@ ExtractionResult RuleExtractor::Extract(const Article& article) const {
   std::vector<TextSpan> spans = SplitSentences(text_->sentences, text);
   std::vector<SentenceContext> sentences;
   sentences.reserve(spans.size());
+  // Per sentence, the time expressions without a publication day: the
+  // figure scanner masks them (found in the same scan as the anchored ones).
+  std::vector<std::vector<TimeExpression>> unanchored_times;
+  unanchored_times.reserve(spans.size());
+  std::vector<TimeExpression> unanchored;
+  // Per sentence, the text stages' tokens, shared by the time and figure scans.
+  std::vector<std::vector<internal::Token>> text_tokens;
+  text_tokens.reserve(spans.size());
+  std::vector<internal::Token> sentence_text_tokens;
   int body_index = 0;
   for (const TextSpan& span : spans) {
     const bool overlaps_title =
@@ -222,7 +231,8 @@ ExtractionResult RuleExtractor::Extract(const Article& article) const {
     for (const Token& t : s.tokens) words += t.is_word ? 1 : 0;
     s.body_index = s.is_title ? -1 : (words >= 6 ? body_index++ : body_index);
     actors_->Find(s.tokens, a.day, &s.actors);
-    for (TimeExpression& t : FindTimeExpressions(text_->dates, s.text, a.day)) {
+    for (TimeExpression& t : FindTimeExpressions(text_->dates, s.text, a.day, &unanchored,
+                                                        &sentence_text_tokens)) {
       if (s.times.size() >= PatternSet::kMaxMatchesPerSentence) break;
       TimeRef ref;
       ref.first = -1;
@@ -243,6 +253,8 @@ ExtractionResult RuleExtractor::Extract(const Article& article) const {
     modality_->Annotate(&s);
     s.bilateral_reference = actors_->HasBilateralReference(s.tokens);
     sentences.push_back(std::move(s));
+    unanchored_times.push_back(std::move(unanchored));
+    text_tokens.push_back(std::move(sentence_text_tokens));
   }
 
   // The article's main dyad: the two most mentioned countries (places count
@@ -282,7 +294,7 @@ ExtractionResult RuleExtractor::Extract(const Article& article) const {
   std::vector<std::vector<std::string>> agreement_figures(agreements.size());
   for (size_t i = 0; i < sentences.size(); ++i) {
     const SentenceContext& s = sentences[i];
-    std::vector<FigureMention> found = FindFigures(*text_->figures, s.text);
+    std::vector<FigureMention> found = FindFigures(*text_->figures, s.text, unanchored_times[i], std::move(text_tokens[i]));
     if (found.size() > PatternSet::kMaxMatchesPerSentence) found.resize(PatternSet::kMaxMatchesPerSentence);
     for (const FigureMention& m : found) {
       relations::v1::Figure figure;

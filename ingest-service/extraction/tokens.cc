@@ -42,10 +42,31 @@ int NonWordUtf8(absl::string_view s, size_t i, char* as) {
 
 bool IsUpperLead(unsigned char c) { return c >= 'A' && c <= 'Z'; }
 
+// The first two bytes of a lower-cased word (the second is 0 for a one-byte
+// word): equal words, and words sharing a prefix of >= 2 bytes, share it.
+uint32_t Signature(absl::string_view w) {
+  if (w.empty()) return 0;
+  return (static_cast<uint32_t>(static_cast<unsigned char>(w[0])) << 8) |
+         (w.size() > 1 ? static_cast<unsigned char>(w[1]) : 0u);
+}
+
+void AddSignature(absl::string_view w, std::vector<uint64_t>* bits) {
+  if (bits->empty()) bits->assign((1u << 16) / 64, 0);
+  const uint32_t sig = Signature(w);
+  (*bits)[sig >> 6] |= uint64_t{1} << (sig & 63);
+}
+
+bool HasSignature(const std::vector<uint64_t>& bits, uint32_t sig) {
+  return !bits.empty() && ((bits[sig >> 6] >> (sig & 63)) & 1) != 0;
+}
+
 }  // namespace
 
 void TokenizeInto(absl::string_view s, std::vector<Token>* out) {
   out->clear();
+  // About one token per 4 bytes of prose: one allocation instead of a
+  // growth sequence of moves.
+  out->reserve(s.size() / 4 + 4);
   size_t i = 0;
   const size_t n = s.size();
   while (i < n) {
@@ -200,9 +221,13 @@ absl::StatusOr<int> PatternSet::Add(absl::string_view pattern) {
     return absl::InvalidArgumentError(absl::StrCat("bad pattern: ", pattern));
   }
   const int index = static_cast<int>(patterns_.size());
-  for (const std::string& w : p.elements[0].exact) by_first_exact_[w].push_back(index);
+  for (const std::string& w : p.elements[0].exact) {
+    by_first_exact_[w].push_back(index);
+    AddSignature(w, &first_exact_sig_);
+  }
   for (const std::string& w : p.elements[0].prefixes) {
     by_first_prefix_[w].push_back(index);
+    AddSignature(w, &first_prefix_sig_);
     if (std::find(prefix_lengths_.begin(), prefix_lengths_.end(), w.size()) ==
         prefix_lengths_.end()) {
       prefix_lengths_.push_back(w.size());
@@ -251,10 +276,13 @@ void PatternSet::FindAll(const std::vector<Token>& tokens, std::vector<PatternMa
   for (size_t i = 0; i < tokens.size() && out->size() < limit; ++i) {
     const Token& t = tokens[i];
     candidates.clear();
-    if (auto it = by_first_exact_.find(t.lower); it != by_first_exact_.end()) {
-      candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+    const uint32_t sig = Signature(t.lower);
+    if (HasSignature(first_exact_sig_, sig)) {
+      if (auto it = by_first_exact_.find(t.lower); it != by_first_exact_.end()) {
+        candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+      }
     }
-    if (t.is_word && !by_first_prefix_.empty()) {
+    if (t.is_word && !by_first_prefix_.empty() && HasSignature(first_prefix_sig_, sig)) {
       for (size_t len : prefix_lengths_) {
         if (len > t.lower.size()) continue;
         auto it = by_first_prefix_.find(absl::string_view(t.lower.data(), len));

@@ -77,6 +77,11 @@ class PatternSet {
   absl::flat_hash_map<std::string, std::vector<int>> by_first_exact_;
   absl::flat_hash_map<std::string, std::vector<int>> by_first_prefix_;
   std::vector<size_t> prefix_lengths_;  // distinct lengths of first-word prefixes
+  // Bit sets over the first two bytes of the patterns' first words (exact
+  // words / prefixes): most tokens start no pattern, and a clear bit spares
+  // them the hash lookups. Empty until a word is added.
+  std::vector<uint64_t> first_exact_sig_;
+  std::vector<uint64_t> first_prefix_sig_;
 };
 
 }  // namespace relmon::extraction

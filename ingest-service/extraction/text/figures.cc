@@ -267,8 +267,8 @@ struct Candidate {
 class FigureScanner {
  public:
   FigureScanner(const FigureTables::Data& d, absl::string_view text,
-                const std::vector<TimeExpression>& times)
-      : d_(d), text_(text), tokens_(internal::Tokenize(text)) {
+                const std::vector<TimeExpression>& times, std::vector<Token> tokens)
+      : d_(d), text_(text), tokens_(std::move(tokens)) {
     masked_.assign(tokens_.size(), false);
     // Expressions come in order without overlaps: one pass over both.
     size_t i = 0;
@@ -1002,7 +1002,14 @@ std::vector<FigureMention> FigureScanner::Run() {
 
 std::vector<FigureMention> FindFigures(const FigureTables& tables, absl::string_view sentence,
                                        const std::vector<TimeExpression>& times) {
-  FigureScanner scanner(tables.data(), sentence, times);
+  FigureScanner scanner(tables.data(), sentence, times, internal::Tokenize(sentence));
+  return scanner.Run();
+}
+
+std::vector<FigureMention> FindFigures(const FigureTables& tables, absl::string_view sentence,
+                                       const std::vector<TimeExpression>& times,
+                                       std::vector<internal::Token> tokens) {
+  FigureScanner scanner(tables.data(), sentence, times, std::move(tokens));
   return scanner.Run();
 }
 

@@ -12,6 +12,8 @@ bool IsWordChar(UChar32 c) {
   return u_isalpha(c) || (U_GET_GC_MASK(c) & U_GC_M_MASK) != 0;
 }
 
+bool IsAsciiLetter(uint8_t b) { return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z'); }
+
 bool IsSpaceChar(UChar32 c) {
   if (c < 0) return false;
   if (c < 0x80) return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
@@ -102,12 +104,27 @@ std::vector<Token> Tokenize(absl::string_view text) {
         }
         if (i >= n) break;
         if (s[i] < 0x80) {
-          // ASCII fast path.
-          const uint8_t b = s[i];
-          if (!((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z'))) break;
-          ++i;
-          cur = b;
-          continue;
+          // ASCII fast path: take the whole run of ASCII letters at once.
+          int32_t j = i;
+          while (j < n && IsAsciiLetter(s[j])) ++j;
+          if (j == i) break;
+          if (first) {
+            t.capitalized = s[i] >= 'A' && s[i] <= 'Z';
+            first = false;
+          }
+          letters += j - i;
+          const size_t old_size = t.lower.size();
+          t.lower.append(text.data() + i, j - i);
+          for (size_t k = old_size; k < t.lower.size(); ++k) {
+            char& ch = t.lower[k];
+            if (ch >= 'A' && ch <= 'Z') {
+              ch = static_cast<char>(ch + 32);
+            } else {
+              all_upper = false;
+            }
+          }
+          i = j;
+          if (i >= n || s[i] < 0x80) break;
         }
         int32_t next = i;
         UChar32 d;

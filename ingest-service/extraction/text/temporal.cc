@@ -83,7 +83,14 @@ class Scanner {
   Scanner(const DateWordTables& tables, absl::string_view text)
       : tables_(tables), text_(text), tokens_(internal::Tokenize(text)) {}
 
-  std::vector<TimeExpression> Run(std::optional<absl::CivilDay> pub);
+  // The sentence's tokens; the scanner must not be used afterwards.
+  std::vector<Token> TakeTokens() { return std::move(tokens_); }
+
+  // Expressions anchored at `pub`; when `unanchored` is set, also the
+  // expressions FindTimeExpressions would return without a publication day,
+  // from the same token scan (the shapes found do not depend on the day).
+  std::vector<TimeExpression> Run(std::optional<absl::CivilDay> pub,
+                                  std::vector<TimeExpression>* unanchored = nullptr);
 
  private:
   const Token* At(size_t i) const { return i < tokens_.size() ? &tokens_[i] : nullptr; }
@@ -173,6 +180,9 @@ class Scanner {
   // Extends `raw` to the left over cue words; returns false when a cue the
   // core requires (bare years, bare months) is missing.
   bool ExtendLeft(Raw* raw) const;
+  // Trims `raw` so it does not overlap the last expression of `out`,
+  // resolves it against `pub` and appends it to `out`.
+  void Emit(Raw raw, std::optional<absl::CivilDay> pub, std::vector<TimeExpression>* out) const;
   bool FutureContext(size_t first) const;
   std::optional<TimeExpression> Resolve(const Raw& raw, std::optional<absl::CivilDay> pub) const;
 
@@ -967,39 +977,47 @@ std::optional<TimeExpression> Scanner::Resolve(const Raw& raw,
   return e;
 }
 
-std::vector<TimeExpression> Scanner::Run(std::optional<absl::CivilDay> pub) {
+void Scanner::Emit(Raw raw, std::optional<absl::CivilDay> pub,
+                   std::vector<TimeExpression>* out_ptr) const {
+  std::vector<TimeExpression>& out = *out_ptr;
+  // Never overlap the previous expression.
+  if (!out.empty() && tokens_[raw.first].begin < out.back().span.end) {
+    size_t f = raw.first;
+    while (f < raw.end && tokens_[f].begin < out.back().span.end) ++f;
+    raw.first = f;
+  }
+  if (raw.first >= raw.end) return;
+  auto e = Resolve(raw, pub);
+  if (!e) return;
+  // "In September 2023, ... left within a week": a span counts
+  // from the nearest dated expression before it in the sentence,
+  // not from publication.
+  if (raw.kind == TimeKind::kWithin) {
+    int looked = 0;
+    for (auto it = out.rbegin(); it != out.rend() && looked < 4; ++it, ++looked) {
+      if (!it->resolved || it->kind == TimeKind::kWithin) continue;
+      e->start = it->start;
+      e->last = it->start + static_cast<int64_t>(raw.count) * raw.period_days;
+      e->resolved = true;
+      e->precision = DatePrecision::kDay;
+      e->future = pub.has_value() && e->last > *pub;
+      break;
+    }
+  }
+  out.push_back(*e);
+}
+
+std::vector<TimeExpression> Scanner::Run(std::optional<absl::CivilDay> pub,
+                                         std::vector<TimeExpression>* unanchored) {
   std::vector<TimeExpression> out;
+  if (unanchored != nullptr) unanchored->clear();
   size_t i = 0;
   while (i < tokens_.size()) {
     Raw raw;
     if (MatchCore(i, &raw) && raw.end > i) {
       if (ExtendLeft(&raw)) {
-        // Never overlap the previous expression.
-        if (!out.empty() && tokens_[raw.first].begin < out.back().span.end) {
-          size_t f = raw.first;
-          while (f < raw.end && tokens_[f].begin < out.back().span.end) ++f;
-          raw.first = f;
-        }
-        if (raw.first < raw.end) {
-          if (auto e = Resolve(raw, pub)) {
-            // "In September 2023, ... left within a week": a span counts
-            // from the nearest dated expression before it in the sentence,
-            // not from publication.
-            if (raw.kind == TimeKind::kWithin) {
-              int looked = 0;
-              for (auto it = out.rbegin(); it != out.rend() && looked < 4; ++it, ++looked) {
-                if (!it->resolved || it->kind == TimeKind::kWithin) continue;
-                e->start = it->start;
-                e->last = it->start + static_cast<int64_t>(raw.count) * raw.period_days;
-                e->resolved = true;
-                e->precision = DatePrecision::kDay;
-                e->future = pub.has_value() && e->last > *pub;
-                break;
-              }
-            }
-            out.push_back(*e);
-          }
-        }
+        Emit(raw, pub, &out);
+        if (unanchored != nullptr) Emit(raw, std::nullopt, unanchored);
       }
       i = std::max(raw.end, i + 1);
       continue;
@@ -1016,6 +1034,17 @@ std::vector<TimeExpression> FindTimeExpressions(const DateWordTables& tables,
                                                 std::optional<absl::CivilDay> publication_day) {
   Scanner scanner(tables, sentence);
   return scanner.Run(publication_day);
+}
+
+std::vector<TimeExpression> FindTimeExpressions(const DateWordTables& tables,
+                                                absl::string_view sentence,
+                                                std::optional<absl::CivilDay> publication_day,
+                                                std::vector<TimeExpression>* unanchored,
+                                                std::vector<internal::Token>* tokens) {
+  Scanner scanner(tables, sentence);
+  std::vector<TimeExpression> out = scanner.Run(publication_day, unanchored);
+  if (tokens != nullptr) *tokens = scanner.TakeTokens();
+  return out;
 }
 
 }  // namespace relmon::extraction

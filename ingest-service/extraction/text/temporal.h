@@ -11,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "ingest-service/extraction/text/date_words.h"
+#include "ingest-service/extraction/text/scan.h"
 #include "ingest-service/extraction/text/types.h"
 
 namespace relmon::extraction {
@@ -110,6 +111,17 @@ struct TimeExpression {
 std::vector<TimeExpression> FindTimeExpressions(const DateWordTables& tables,
                                                 absl::string_view sentence,
                                                 std::optional<absl::CivilDay> publication_day);
+
+// Same, and also stores in `unanchored` what FindTimeExpressions(tables,
+// sentence, std::nullopt) returns, from one scan of the sentence (the
+// extractor needs both: anchored times for facts, unanchored ones to mask
+// dates out of figures). When `tokens` is set it receives the sentence's
+// internal::Tokenize tokens, for FindFigures to reuse.
+std::vector<TimeExpression> FindTimeExpressions(const DateWordTables& tables,
+                                                absl::string_view sentence,
+                                                std::optional<absl::CivilDay> publication_day,
+                                                std::vector<TimeExpression>* unanchored,
+                                                std::vector<internal::Token>* tokens = nullptr);
 
 }  // namespace relmon::extraction
 

@@ -1,0 +1,46 @@
+// AdminServiceImpl: the gRPC transport of relations.v1.AdminService on the
+// ingest service (re-analysis jobs and store checkpoints). Every method
+// changes the store or the disk: it needs the same right as writing
+// articles.
+#ifndef RELMON_INGEST_ADMIN_SERVICE_H_
+#define RELMON_INGEST_ADMIN_SERVICE_H_
+
+#include <string>
+
+#include "ingest-service/event_log.h"
+#include "ingest-service/reanalyzer.h"
+#include "relations/v1/admin_service.grpc.pb.h"
+
+namespace relmon::ingest {
+
+struct AdminServiceOptions {
+  // Root under which CreateCheckpoint creates directories; empty: refused.
+  std::string backup_dir;
+};
+
+class AdminServiceImpl final : public relations::v1::AdminService::CallbackService {
+ public:
+  // `log` and `reanalyzer` must outlive the service.
+  AdminServiceImpl(AdminServiceOptions options, EventLog* log, Reanalyzer* reanalyzer);
+
+  grpc::ServerUnaryReactor* StartReanalysis(
+      grpc::CallbackServerContext* context,
+      const relations::v1::StartReanalysisRequest* request,
+      relations::v1::StartReanalysisResponse* response) override;
+  grpc::ServerUnaryReactor* GetReanalysis(grpc::CallbackServerContext* context,
+                                          const relations::v1::GetReanalysisRequest* request,
+                                          relations::v1::Reanalysis* response) override;
+  grpc::ServerUnaryReactor* CreateCheckpoint(
+      grpc::CallbackServerContext* context,
+      const relations::v1::CreateCheckpointRequest* request,
+      relations::v1::CreateCheckpointResponse* response) override;
+
+ private:
+  const AdminServiceOptions options_;
+  EventLog* const log_;
+  Reanalyzer* const reanalyzer_;
+};
+
+}  // namespace relmon::ingest
+
+#endif  // RELMON_INGEST_ADMIN_SERVICE_H_
