@@ -31,6 +31,21 @@
 namespace relmon::extraction {
 namespace {
 
+// Longest quote a citation carries. A fact's quote is its sentence, but an
+// endless "sentence" (a page without full stops) would otherwise be copied
+// into every fact of it and make one log event too large for consumers; the
+// citation's offsets still span the whole sentence.
+constexpr size_t kMaxQuoteBytes = 2048;
+
+std::string QuoteOf(absl::string_view sentence) {
+  if (sentence.size() <= kMaxQuoteBytes) return std::string(sentence);
+  size_t cut = kMaxQuoteBytes;
+  // Back up to the start of a UTF-8 character.
+  while (cut > 0 && (static_cast<unsigned char>(sentence[cut]) & 0xC0) == 0x80) --cut;
+  return absl::StrCat(sentence.substr(0, cut), "\u2026");
+}
+
+
 // Bumped when the rules in code change.
 constexpr char kCodeVersion[] = "relmon-extractor/1.1";
 constexpr size_t kMaxSummary = 240;
@@ -133,7 +148,7 @@ class RuleExtractor final : public Extractor {
     c->set_source(r.article.source());
     c->set_url(r.article.url());
     if (r.article.has_published_at()) *c->mutable_published_at() = r.article.published_at();
-    c->set_quote(std::string(s.text));
+    c->set_quote(QuoteOf(s.text));
     c->set_begin_offset(static_cast<int32_t>(s.offset));
     c->set_end_offset(static_cast<int32_t>(s.offset + s.text.size()));
   }

@@ -400,12 +400,9 @@ class PoisonEventTest(unittest.TestCase):
                  "and Armenia while officials noted 12 km of road ")
         self.check_consumers_follow("BAKU, 5 May 2024\n\n" + words * 1200)
 
-    # BUG (reported): every fact cites its whole sentence as the quote, so a
-    # 1 MiB sentence with ~130 facts gives a 134 MB ArticleAnalyzed event; the
-    # ingest service stores it (the article is ACCEPTED) but SubscribeEvents
-    # cannot deliver it to a consumer with a 64 MiB receive limit: the query
-    # service retries forever and never passes that sequence (a poison event).
-    @unittest.expectedFailure
+    # Every fact quotes its sentence: before quotes were capped (2 KB), a
+    # 1 MiB sentence with ~130 facts made a 134 MB ArticleAnalyzed event that
+    # no consumer with a 64 MiB receive limit could take (a poison event).
     def test_one_megabyte_single_sentence_reaches_the_query_service(self):
         words = ("Azerbaijan and Iran discussed cooperation and trade with Turkey "
                  "and Armenia while officials noted 12 km of road ")
