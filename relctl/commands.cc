@@ -117,6 +117,30 @@ class QueryCommand {
     return RpcError(what, inv_.query_target, status);
   }
 
+  // Reads every page of a List RPC into `all`, moving the repeated field
+  // that `items` selects; stops once `limit` items are collected (-1: all).
+  template <typename Request, typename Response, typename Call, typename Items>
+  grpc::Status ReadAllPages(Request request, Call call, Items items, Response* all,
+                            int64_t limit = -1) const {
+    auto* into = items(*all);
+    auto full = [&] { return limit >= 0 && into->size() >= limit; };
+    for (int page = 0; page < kMaxPages; ++page) {
+      request.set_page_size(kPageSize);
+      grpc::ClientContext context;
+      Prepare(&context);
+      Response response;
+      grpc::Status status = call(&context, request, &response);
+      if (!status.ok()) return status;
+      for (auto& item : *items(response)) {
+        if (full()) break;
+        *into->Add() = std::move(item);
+      }
+      if (response.next_page_token().empty() || full()) break;
+      request.set_page_token(response.next_page_token());
+    }
+    return grpc::Status::OK;
+  }
+
   void Print(const std::string& text) const { std::cout << text << std::flush; }
   void PrintJson(const google::protobuf::Message& message) const {
     std::cout << ToJson(message, pretty_) << "\n" << std::flush;
@@ -215,20 +239,10 @@ class QueryCommand {
       return UsageError("--limit: '" + inv_.Flag("limit") + "' is not a count");
     }
     rv1::ListEventsResponse all;
-    for (int page = 0; page < kMaxPages; ++page) {
-      request.set_page_size(kPageSize);
-      grpc::ClientContext context;
-      Prepare(&context);
-      rv1::ListEventsResponse response;
-      grpc::Status status = stub_->ListEvents(&context, request, &response);
-      if (!status.ok()) return Fail("ListEvents", status);
-      for (auto& event : *response.mutable_events()) {
-        if (limit >= 0 && all.events_size() >= limit) break;
-        *all.add_events() = std::move(event);
-      }
-      if (response.next_page_token().empty() || (limit >= 0 && all.events_size() >= limit)) break;
-      request.set_page_token(response.next_page_token());
-    }
+    grpc::Status status = ReadAllPages(
+        request, [this](auto* c, const auto& r, auto* o) { return stub_->ListEvents(c, r, o); },
+        [](auto& r) { return r.mutable_events(); }, &all, limit);
+    if (!status.ok()) return Fail("ListEvents", status);
     inv_.json ? PrintJson(all) : Print(RenderEvents(all.events(), style_));
     return kExitOk;
   }
@@ -243,19 +257,10 @@ class QueryCommand {
       request.set_status(*status);
     }
     rv1::ListAgreementsResponse all;
-    for (int page = 0; page < kMaxPages; ++page) {
-      request.set_page_size(kPageSize);
-      grpc::ClientContext context;
-      Prepare(&context);
-      rv1::ListAgreementsResponse response;
-      grpc::Status status = stub_->ListAgreements(&context, request, &response);
-      if (!status.ok()) return Fail("ListAgreements", status);
-      for (auto& agreement : *response.mutable_agreements()) {
-        *all.add_agreements() = std::move(agreement);
-      }
-      if (response.next_page_token().empty()) break;
-      request.set_page_token(response.next_page_token());
-    }
+    grpc::Status status = ReadAllPages(
+        request, [this](auto* c, const auto& r, auto* o) { return stub_->ListAgreements(c, r, o); },
+        [](auto& r) { return r.mutable_agreements(); }, &all);
+    if (!status.ok()) return Fail("ListAgreements", status);
     inv_.json ? PrintJson(all) : Print(RenderAgreements(all.agreements(), style_));
     return kExitOk;
   }
@@ -279,17 +284,10 @@ class QueryCommand {
     request.set_quantity(inv_.Flag("quantity"));
     request.set_min_sequence(inv_.min_sequence);
     rv1::ListFiguresResponse all;
-    for (int page = 0; page < kMaxPages; ++page) {
-      request.set_page_size(kPageSize);
-      grpc::ClientContext context;
-      Prepare(&context);
-      rv1::ListFiguresResponse response;
-      grpc::Status status = stub_->ListFigures(&context, request, &response);
-      if (!status.ok()) return Fail("ListFigures", status);
-      for (auto& figure : *response.mutable_figures()) *all.add_figures() = std::move(figure);
-      if (response.next_page_token().empty()) break;
-      request.set_page_token(response.next_page_token());
-    }
+    grpc::Status status = ReadAllPages(
+        request, [this](auto* c, const auto& r, auto* o) { return stub_->ListFigures(c, r, o); },
+        [](auto& r) { return r.mutable_figures(); }, &all);
+    if (!status.ok()) return Fail("ListFigures", status);
     inv_.json ? PrintJson(all) : Print(RenderFigures(all.figures(), style_));
     return kExitOk;
   }
@@ -299,19 +297,11 @@ class QueryCommand {
     request.set_country(inv_.Flag("country"));
     request.set_min_sequence(inv_.min_sequence);
     rv1::ListDisputedFiguresResponse all;
-    for (int page = 0; page < kMaxPages; ++page) {
-      request.set_page_size(kPageSize);
-      grpc::ClientContext context;
-      Prepare(&context);
-      rv1::ListDisputedFiguresResponse response;
-      grpc::Status status = stub_->ListDisputedFigures(&context, request, &response);
-      if (!status.ok()) return Fail("ListDisputedFigures", status);
-      for (auto& dispute : *response.mutable_disputed_figures()) {
-        *all.add_disputed_figures() = std::move(dispute);
-      }
-      if (response.next_page_token().empty()) break;
-      request.set_page_token(response.next_page_token());
-    }
+    grpc::Status status = ReadAllPages(
+        request,
+        [this](auto* c, const auto& r, auto* o) { return stub_->ListDisputedFigures(c, r, o); },
+        [](auto& r) { return r.mutable_disputed_figures(); }, &all);
+    if (!status.ok()) return Fail("ListDisputedFigures", status);
     inv_.json ? PrintJson(all) : Print(RenderDisputes(all.disputed_figures(), style_));
     return kExitOk;
   }
