@@ -26,6 +26,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -48,6 +49,7 @@
 #include "echo.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "ingest-service/extraction/extractor.h"
+#include "relations/v1/admin_service.grpc.pb.h"
 #include "relations/v1/ingest_service.grpc.pb.h"
 #include "relations/v1/query_service.grpc.pb.h"
 #include "rocksdb/db.h"
@@ -71,6 +73,13 @@ ABSL_FLAG(uint64_t, seed, 7, "Generator seed (the same seed gives the same artic
 ABSL_FLAG(int32_t, in_flight, 64, "Articles in flight per StreamArticles stream");
 ABSL_FLAG(bool, check_complete, false, "Exit 1 unless every metric was measured");
 ABSL_FLAG(bool, keep_data, false, "With --spawn: keep the temporary data directories");
+ABSL_FLAG(int64_t, reanalysis_articles, -1,
+          "With --spawn: articles stored (with --skip_extraction) and then re-analysed in the "
+          "re-analysis phase (issue 11); 0 skips the phase (-1: 1000, or 200 with --quick)");
+ABSL_FLAG(bool, reanalysis_only, false, "With --spawn: run only the re-analysis phase");
+ABSL_FLAG(double, reanalysis_live_rate, 100,
+          "Articles/s of the paced live ingest stream measured with and without a running re-analysis");
+ABSL_FLAG(int32_t, reanalysis_threads, 0, "--reanalysis_threads of the spawned ingest service (0: its default)");
 
 namespace relmon::bench {
 namespace {
@@ -555,8 +564,10 @@ RawResult RawRocksDb(const std::string& dir, const std::vector<Article>& article
 
 // ---------------------------------------------------------------- extractor baseline
 
+// `clean`: CleanText first, as the intake does; without it, Extract alone,
+// as re-analysis does on stored articles.
 double ExtractorThroughput(const extraction::Extractor& extractor, const std::vector<Article>& articles,
-                           int threads) {
+                           int threads, bool clean = true) {
   std::atomic<size_t> next{0};
   const Clock::time_point start = Clock::now();
   std::vector<std::thread> pool;
@@ -564,7 +575,7 @@ double ExtractorThroughput(const extraction::Extractor& extractor, const std::ve
     pool.emplace_back([&] {
       for (size_t i; (i = next.fetch_add(1)) < articles.size();) {
         Article a = articles[i];
-        a.set_text(extractor.CleanText(a.text()));
+        if (clean) a.set_text(extractor.CleanText(a.text()));
         if (a.id().empty()) a.set_id(absl::StrCat("x", i));
         auto r = extractor.Extract(a);
         if (r.analysis.ByteSizeLong() == 1) std::abort();  // keep the result alive
@@ -870,6 +881,188 @@ std::vector<Latencies> FollowLag(const std::string& ingest_target, const std::ve
   return lags;
 }
 
+// ---------------------------------------------------------------- re-analysis (issue 11)
+
+// Polls GetReanalysis every 50 ms until `until` says stop (or 2 hours).
+relations::v1::Reanalysis PollReanalysis(relations::v1::AdminService::Stub* admin,
+                                         const std::function<bool(const relations::v1::Reanalysis&)>& until) {
+  relations::v1::Reanalysis job;
+  const Clock::time_point start = Clock::now();
+  while (SecondsSince(start) < 7200) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    grpc::Status s = admin->GetReanalysis(&context, relations::v1::GetReanalysisRequest(), &job);
+    if (s.ok() && until(job)) return job;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return job;
+}
+
+bool JobFinished(const relations::v1::Reanalysis& job) {
+  return job.state() == relations::v1::REANALYSIS_STATE_DONE ||
+         job.state() == relations::v1::REANALYSIS_STATE_FAILED;
+}
+
+// The re-analysis phase: stores `n` generated articles through an ingest
+// service started with --skip_extraction (the fastest fill; their analyses
+// say extractor "none"), restarts a normal ingest service on that store and
+// re-analyses all of them. Figures: the job's articles/s (run alone) against
+// the extractor alone on the same machine in the same minute; live ingest
+// (a paced stream, then 8 streams at full speed) with and without the job
+// running. Returns false when the phase could not run.
+bool RunReanalysisPhase(int64_t n, const std::string& tmp, const std::function<std::vector<Article>(int64_t)>& take,
+                        const std::vector<Article>& sample, const extraction::Extractor& extractor, int cores,
+                        int in_flight, double live_seconds, int64_t burst_articles, std::vector<Spawned>* spawned,
+                        Report* report) {
+  const std::string dir = tmp + "/reanalysis";
+  const std::vector<std::string> common = {"--listen=127.0.0.1:0", "--data_dir=" + dir, "--log_level=warning"};
+
+  // Fill.
+  {
+    std::vector<std::string> args = common;
+    args.push_back("--skip_extraction");
+    auto filler = Spawn("ingest-service", args, tmp + "/reanalysis-fill.log");
+    if (!filler.ok()) {
+      Progress(std::string(filler.status().message()));
+      return false;
+    }
+    Progress(absl::StrFormat("re-analysis: filling a store with %d articles (--skip_extraction)", n));
+    const Clock::time_point start = Clock::now();
+    int64_t stored = 0;
+    const int64_t chunk = 20000;
+    while (stored < n) {
+      std::vector<Article> articles = take(std::min(chunk, n - stored));
+      StreamResult r = IngestStreams(filler->target, articles, 8, in_flight);
+      stored += r.accepted + r.duplicate;
+      if (r.accepted + r.duplicate == 0) break;
+    }
+    const double fill_s = SecondsSince(start);
+    report->Add({"reanalysis.fill.articles_per_s", static_cast<double>(stored) / fill_s, "articles/s"});
+    Progress(absl::StrFormat("re-analysis: %d stored in %.1f s", stored, fill_s));
+    if (int rc = Stop(*filler); rc != 0) {
+      Progress(absl::StrCat("the --skip_extraction ingest service exited with ", rc));
+      return false;
+    }
+  }
+
+  // The same store, now with the extractor loaded.
+  std::vector<std::string> args = common;
+  if (absl::GetFlag(FLAGS_reanalysis_threads) > 0) {
+    args.push_back(absl::StrCat("--reanalysis_threads=", absl::GetFlag(FLAGS_reanalysis_threads)));
+  }
+  auto service = Spawn("ingest-service", args, tmp + "/reanalysis.log");
+  if (!service.ok()) {
+    Progress(std::string(service.status().message()));
+    return false;
+  }
+  spawned->push_back(*service);
+  const std::string target = service->target;
+  auto admin = relations::v1::AdminService::NewStub(NewChannel(target, 7000));
+
+  // Live ingest without a re-analysis: the paced stream, then a burst.
+  const double rate = absl::GetFlag(FLAGS_reanalysis_live_rate);
+  const int64_t paced_n = std::max<int64_t>(20, static_cast<int64_t>(rate * live_seconds));
+  StreamResult paced_alone = IngestStreams(target, take(paced_n), 1, in_flight, rate);
+  StreamResult burst_alone = IngestStreams(target, take(burst_articles), 8, in_flight);
+  Progress(absl::StrFormat("re-analysis: live ingest alone: paced %.0f/s p99 %.1f ms; 8 streams %.0f/s",
+                           paced_alone.per_s, paced_alone.latency.Pct(99), burst_alone.per_s));
+
+  // The extractor alone, right before the job (same machine, same minute).
+  double extractor_alone = ExtractorThroughput(extractor, sample, cores, /*clean=*/false);
+
+  // The job, alone until about half of it is done.
+  relations::v1::StartReanalysisResponse started;
+  {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    grpc::Status s = admin->StartReanalysis(&context, relations::v1::StartReanalysisRequest(), &started);
+    if (!s.ok()) {
+      Progress(absl::StrCat("StartReanalysis: ", s.error_message()));
+      return false;
+    }
+  }
+  const Clock::time_point job_start = Clock::now();
+  relations::v1::Reanalysis half = PollReanalysis(admin.get(), [n](const relations::v1::Reanalysis& j) {
+    return JobFinished(j) || j.articles_reanalyzed() * 2 >= static_cast<uint64_t>(n);
+  });
+  const double alone_s = SecondsSince(job_start);
+  const double alone_rate = static_cast<double>(half.articles_reanalyzed()) / alone_s;
+
+  // Live ingest while the job runs (as long as it still does).
+  std::atomic<bool> ingesting{true};
+  std::atomic<int64_t> running_polls{0}, polls{0};
+  std::thread watcher([&] {
+    while (ingesting.load()) {
+      relations::v1::Reanalysis j = PollReanalysis(admin.get(), [](const relations::v1::Reanalysis&) { return true; });
+      polls.fetch_add(1);
+      if (j.state() == relations::v1::REANALYSIS_STATE_RUNNING) running_polls.fetch_add(1);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  const Clock::time_point live_start = Clock::now();
+  StreamResult paced_during = IngestStreams(target, take(paced_n), 1, in_flight, rate);
+  StreamResult burst_during = IngestStreams(target, take(burst_articles), 8, in_flight);
+  const double live_s = SecondsSince(live_start);
+  ingesting = false;
+  watcher.join();
+  relations::v1::Reanalysis after_live = PollReanalysis(admin.get(), [](const relations::v1::Reanalysis&) { return true; });
+  const double during_rate =
+      static_cast<double>(after_live.articles_reanalyzed() - half.articles_reanalyzed()) / live_s;
+
+  relations::v1::Reanalysis done = PollReanalysis(admin.get(), JobFinished);
+  const double total_s = SecondsSince(job_start);
+  // The extractor alone again, right after the job: on a shared machine the
+  // load moves within minutes, so the baseline is the mean of both.
+  const double extractor_after = ExtractorThroughput(extractor, sample, cores, /*clean=*/false);
+  if (done.state() != relations::v1::REANALYSIS_STATE_DONE) {
+    Progress(absl::StrCat("re-analysis did not finish: ", relations::v1::ReanalysisState_Name(done.state()), " ",
+                          done.error()));
+    return false;
+  }
+  const double running_fraction =
+      polls.load() == 0 ? 0 : static_cast<double>(running_polls.load()) / static_cast<double>(polls.load());
+
+  const std::string ename = absl::StrCat("extractor alone, ", cores, " threads, mean of before and after");
+  report->Add({"reanalysis.store.articles", static_cast<double>(n), "articles"});
+  report->Add({"reanalysis.baseline.extractor.articles_per_s.before", extractor_alone, "articles/s"});
+  report->Add({"reanalysis.baseline.extractor.articles_per_s.after", extractor_after, "articles/s"});
+  const double extractor_before = extractor_alone;
+  extractor_alone = (extractor_before + extractor_after) / 2;
+  report->Add({"reanalysis.baseline.extractor.articles_per_s", extractor_alone, "articles/s"});
+  report->Add({"reanalysis.articles_per_s", alone_rate, "articles/s", extractor_alone, ename});
+  report->Add({"reanalysis.articles_per_s.overall", static_cast<double>(done.articles_reanalyzed()) / total_s,
+               "articles/s", extractor_alone, ename});
+  report->Add({"reanalysis.articles_per_s.during_live_ingest", during_rate, "articles/s", extractor_alone, ename});
+  report->Add({"reanalysis.articles_reanalyzed", static_cast<double>(done.articles_reanalyzed()), "articles"});
+  report->Add({"reanalysis.job_running_fraction_of_live_window", running_fraction, "ratio"});
+  Metric paced_rate{"reanalysis.live_ingest.paced.articles_per_s", paced_during.per_s, "articles/s",
+                    paced_alone.per_s, "same stream, no re-analysis"};
+  report->Add(paced_rate);
+  for (double p : {50.0, 99.0}) {
+    Metric m{absl::StrFormat("reanalysis.live_ingest.paced.ack_p%.0f_ms", p), paced_during.latency.Pct(p), "ms",
+             paced_alone.latency.Pct(p), "same stream, no re-analysis"};
+    m.higher_is_better = false;
+    report->Add(m);
+  }
+  report->Add({"reanalysis.live_ingest.streams_8.articles_per_s", burst_during.per_s, "articles/s",
+               burst_alone.per_s, "8 streams, no re-analysis"});
+  for (double p : {50.0, 99.0}) {
+    Metric m{absl::StrFormat("reanalysis.live_ingest.streams_8.ack_p%.0f_ms", p), burst_during.latency.Pct(p),
+             "ms", burst_alone.latency.Pct(p), "8 streams, no re-analysis"};
+    m.higher_is_better = false;
+    report->Add(m);
+  }
+  int64_t errors = paced_alone.errors + burst_alone.errors + paced_during.errors + burst_during.errors;
+  int64_t rejected = paced_alone.rejected + burst_alone.rejected + paced_during.rejected + burst_during.rejected;
+  if (errors + rejected > 0) Progress(absl::StrCat("re-analysis live ingest: ", rejected, " rejected, ", errors, " stream errors"));
+  Progress(absl::StrFormat(
+      "re-analysis of %d articles: %.0f/s alone (extractor alone %.0f/s, ratio %.2f), %.0f/s during live ingest, "
+      "%.1f s in all; live paced ack p99 %.1f ms (alone %.1f), 8 streams %.0f/s (alone %.0f)",
+      done.articles_reanalyzed(), alone_rate, extractor_alone, alone_rate / extractor_alone, during_rate, total_s,
+      paced_during.latency.Pct(99), paced_alone.latency.Pct(99), burst_during.per_s, burst_alone.per_s));
+  return true;
+}
+
 // ---------------------------------------------------------------- main
 
 struct Settings {
@@ -910,6 +1103,14 @@ int Main() {
   cfg.in_flight = absl::GetFlag(FLAGS_in_flight);
   const bool spawn = absl::GetFlag(FLAGS_spawn);
   const int replicas = std::clamp(absl::GetFlag(FLAGS_query_replicas), 1, 2);
+  const bool reanalysis_only = absl::GetFlag(FLAGS_reanalysis_only);
+  int64_t reanalysis_n = absl::GetFlag(FLAGS_reanalysis_articles);
+  if (reanalysis_n < 0) reanalysis_n = cfg.quick ? 200 : 1000;
+  if (!spawn) reanalysis_n = 0;  // the phase starts its own services
+  if (reanalysis_only && reanalysis_n == 0) {
+    std::fprintf(stderr, "relbench: --reanalysis_only needs --spawn and --reanalysis_articles > 0\n");
+    return 2;
+  }
 
   Report report(absl::GetFlag(FLAGS_json));
   std::error_code ec;
@@ -936,7 +1137,7 @@ int Main() {
     if (!absl::GetFlag(FLAGS_keep_data)) std::filesystem::remove_all(tmp, ec);
     return bad;
   };
-  if (spawn) {
+  if (spawn && !reanalysis_only) {
     auto in = Spawn("ingest-service", {"--listen=127.0.0.1:0", "--data_dir=" + tmp + "/ingest", "--log_level=warning"},
                     tmp + "/ingest.log");
     if (!in.ok()) { Progress(std::string(in.status().message())); cleanup(); return 1; }
@@ -959,7 +1160,7 @@ int Main() {
     Progress(absl::StrCat("spawned ingest ", ingest, " (pid ", ingest_pid, "), ingest --skip_extraction ",
                           ingest_raw, ", query ", query, " (pid ", query_pid, ") in ", tmp));
   }
-  if (ingest.empty() || query.empty()) {
+  if (!reanalysis_only && (ingest.empty() || query.empty())) {
     std::fprintf(stderr, "relbench: give --spawn, or --ingest_target and --query_target\n");
     return 2;
   }
@@ -1003,6 +1204,26 @@ int Main() {
     return 1;
   }
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  auto reanalysis_phase = [&] {
+    if (reanalysis_n <= 0) return true;
+    return RunReanalysisPhase(reanalysis_n, tmp, take, bench_articles, **extractor, cores, cfg.in_flight,
+                              std::max(1.0, cfg.duration_s), cfg.articles, &spawned, &report);
+  };
+  auto print_load = [] {
+    std::ifstream loadavg("/proc/loadavg");
+    std::string load;
+    std::getline(loadavg, load);
+    return load;
+  };
+  if (reanalysis_only) {
+    Progress(absl::StrCat("load average at start: ", print_load()));
+    bool ok = reanalysis_phase();
+    report.PrintTable(absl::GetFlag(FLAGS_json) ? stderr : stdout);
+    int bad_exits = cleanup();
+    std::fprintf(stderr, "[relbench] %zu metrics; load average now: %s\n", report.names().size(),
+                 print_load().c_str());
+    return ok && bad_exits == 0 ? 0 : 1;
+  }
   double extract_1 = ExtractorThroughput(**extractor, bench_articles, 1);
   double extract_all = ExtractorThroughput(**extractor, bench_articles, cores);
   report.Add({"baseline.extractor.articles_per_s.threads_1", extract_1, "articles/s"});
@@ -1216,6 +1437,9 @@ int Main() {
     report.Add({"rss.query2_mib", ProcStatusMiB(query2_pid, "VmRSS"), "MiB", std::nullopt, "", 512, false});
   }
 
+  // Re-analysis (issue 11), on its own store and ingest service.
+  const bool reanalysis_ok = reanalysis_phase();
+
   report.Add({"rss.ingest_mib.final", ProcStatusMiB(ingest_pid, "VmRSS"), "MiB", std::nullopt, "", 512, false});
   report.Add({"rss.query_mib.final", ProcStatusMiB(query_pid, "VmRSS"), "MiB", std::nullopt, "", 512, false});
   report.Add({"rss.ingest_peak_mib", ProcStatusMiB(ingest_pid, "VmHWM"), "MiB", std::nullopt, "", 512, false});
@@ -1233,6 +1457,11 @@ int Main() {
       absl::StrCat("query.articles_", cfg.fill.back(), ".qps.callers_32"),
       absl::StrCat("query.articles_", cfg.fill.back(), ".latency_p999_ms.callers_32")};
   if (!ingest_raw.empty()) required.push_back("ingest.skip_extraction.articles_per_s.streams_8");
+  if (reanalysis_n > 0) {
+    required.push_back("reanalysis.articles_per_s.overall");
+    required.push_back("reanalysis.live_ingest.paced.ack_p99_ms");
+    if (!reanalysis_ok) ++bad_exits;
+  }
   if (!query2.empty() || (spawn && replicas == 2)) required.push_back("replicas.query_qps.replicas_2.callers_32");
   for (const std::string& r : required) {
     bool found = false;

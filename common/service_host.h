@@ -34,6 +34,12 @@ struct ServiceHostOptions {
   // Connections older than this get a GOAWAY, so long-lived clients
   // rebalance across replicas behind a load balancer (0: never).
   absl::Duration max_connection_age = absl::ZeroDuration();
+  // The server pings a connection idle this long and drops it when the ping
+  // is not answered within keepalive_timeout: a client that vanished (host
+  // down, cable cut) then stops holding its streams and its places in the
+  // services' stream limits. Zero: gRPC's default (2 hours).
+  absl::Duration keepalive_time = absl::Minutes(1);
+  absl::Duration keepalive_timeout = absl::Seconds(20);
   // How long in-flight calls may run after a shutdown signal.
   absl::Duration grace_period = absl::Seconds(10);
   // Server credentials; null means: built from `tls` below.

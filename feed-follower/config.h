@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/tls.h"
 #include "feed-follower/http_fetcher.h"
 #include "feed-follower/kafka_source.h"
 
@@ -25,6 +26,8 @@ struct FeedConfig {
 
 struct FollowerOptions {
   std::string ingest_target;
+  // TLS/mTLS and the write token of the ingest channel (docs/security.md).
+  relmon::ClientTlsOptions ingest_security;
   std::string state_dir;
   std::vector<FeedConfig> feeds;
   std::string watch_dir;

@@ -95,6 +95,7 @@ absl::StatusOr<std::unique_ptr<Follower>> Follower::Create(FollowerOptions optio
   follower->state_ = *std::move(state);
   IngestSenderOptions sender_options;
   sender_options.target = o.ingest_target;
+  sender_options.security = o.ingest_security;
   sender_options.initial_backoff = o.ingest_backoff_initial;
   sender_options.max_backoff = o.ingest_backoff_max;
   absl::StatusOr<std::unique_ptr<IngestSender>> sender = IngestSender::Create(sender_options);

@@ -21,11 +21,11 @@ IngestSender::IngestSender(IngestSenderOptions options) : options_(std::move(opt
 absl::StatusOr<std::unique_ptr<IngestSender>> IngestSender::Create(IngestSenderOptions options) {
   if (options.target.empty()) return absl::InvalidArgumentError("--ingest_target is required");
   std::unique_ptr<IngestSender> sender(new IngestSender(std::move(options)));
-  sender->Connect();
+  if (absl::Status status = sender->Connect(); !status.ok()) return status;
   return sender;
 }
 
-void IngestSender::Connect() {
+absl::Status IngestSender::Connect() {
   grpc::ChannelArguments args;
   args.SetMaxSendMessageSize(options_.max_send_message_bytes);
   // A channel of its own (no subchannel shared with earlier channels), so a
@@ -38,8 +38,12 @@ void IngestSender::Connect() {
   // Between polls the connection is closed: an idle follower must not hold
   // ingest-service's graceful shutdown up.
   args.SetInt(GRPC_ARG_CLIENT_IDLE_TIMEOUT_MS, 5000);
-  channel_ = grpc::CreateCustomChannel(options_.target, grpc::InsecureChannelCredentials(), args);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      relmon::MakeChannelCredentials(options_.security, &args);
+  if (!credentials.ok()) return credentials.status();
+  channel_ = grpc::CreateCustomChannel(options_.target, *credentials, args);
   stub_ = relations::v1::IngestService::NewStub(channel_);
+  return absl::OkStatus();
 }
 
 grpc::Status IngestSender::Attempt(const std::vector<Article>& articles, const std::vector<size_t>& pending,
@@ -121,7 +125,14 @@ absl::Status IngestSender::Send(const std::vector<Article>& articles, const Stop
                 {"retry_in_ms", absl::StrCat(absl::ToInt64Milliseconds(backoff))}});
     if (stop.WaitFor(backoff)) return absl::CancelledError("stopping before every article was acknowledged");
     backoff = std::min(backoff * 2, options_.max_backoff);
-    if (status.error_code() == grpc::StatusCode::UNAVAILABLE) Connect();
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+      // Certificates or the token may have been rotated (or removed) since
+      // the start: keep the old channel when the new files do not load.
+      if (absl::Status reconnect = Connect(); !reconnect.ok()) {
+        LogWarning("cannot reload the ingest channel's TLS files; keeping the old channel",
+                   {{"error", reconnect.ToString()}});
+      }
+    }
   }
 }
 

@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/tls.h"
 #include "feed-follower/stop_signal.h"
 #include "relations/v1/ingest_service.grpc.pb.h"
 
@@ -20,6 +21,8 @@ namespace relmon::feeds {
 
 struct IngestSenderOptions {
   std::string target;
+  // Plaintext unless TLS files are given; a token needs TLS.
+  relmon::ClientTlsOptions security;
   absl::Duration initial_backoff = absl::Milliseconds(200);
   absl::Duration max_backoff = absl::Seconds(30);
   // Deadline of one StreamArticles attempt.
@@ -51,8 +54,9 @@ class IngestSender {
 
  private:
   explicit IngestSender(IngestSenderOptions options);
-  // (Re)creates the channel and stub.
-  void Connect();
+  // (Re)creates the channel and stub; fails when the TLS files or the
+  // token cannot be loaded.
+  absl::Status Connect();
   // One StreamArticles call for the articles not yet acknowledged.
   grpc::Status Attempt(const std::vector<relations::v1::Article>& articles, const std::vector<size_t>& pending,
                        const StopSignal& stop, std::vector<std::optional<IngestAck>>* acks);

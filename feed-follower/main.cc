@@ -19,6 +19,13 @@
 #include "feed-follower/stop_signal.h"
 
 ABSL_FLAG(std::string, ingest_target, "localhost:50051", "ingest-service HOST:PORT (or a gRPC target such as dns:///...)");
+ABSL_FLAG(bool, ingest_tls, false, "Use TLS to ingest-service, verifying it against the system's root CAs");
+ABSL_FLAG(std::string, ingest_tls_ca_file, "", "Use TLS to ingest-service, verifying it against this PEM CA");
+ABSL_FLAG(std::string, ingest_tls_cert_file, "", "PEM client certificate for mutual TLS (with --ingest_tls_key_file)");
+ABSL_FLAG(std::string, ingest_tls_key_file, "", "PEM private key of --ingest_tls_cert_file");
+ABSL_FLAG(std::string, ingest_tls_server_name, "", "Name expected in ingest-service's certificate (default: target host)");
+ABSL_FLAG(std::string, ingest_token_file, "",
+          "File whose first token is sent as 'authorization: Bearer' (the write token; needs TLS)");
 ABSL_FLAG(std::string, state_dir, "./var/feed-follower", "Directory of the checkpoint file");
 ABSL_FLAG(std::vector<std::string>, feed, {}, "Feed URL (RSS or Atom); repeat the flag for several");
 ABSL_FLAG(std::string, config, "", "JSON config file (feeds, watch_dir, kafka, http; see docs/feeds.md)");
@@ -80,6 +87,12 @@ int Run() {
 
   relmon::feeds::FollowerOptions options;
   options.ingest_target = absl::GetFlag(FLAGS_ingest_target);
+  options.ingest_security.tls = absl::GetFlag(FLAGS_ingest_tls);
+  options.ingest_security.ca_file = absl::GetFlag(FLAGS_ingest_tls_ca_file);
+  options.ingest_security.cert_file = absl::GetFlag(FLAGS_ingest_tls_cert_file);
+  options.ingest_security.key_file = absl::GetFlag(FLAGS_ingest_tls_key_file);
+  options.ingest_security.server_name_override = absl::GetFlag(FLAGS_ingest_tls_server_name);
+  options.ingest_security.token_file = absl::GetFlag(FLAGS_ingest_token_file);
   options.state_dir = absl::GetFlag(FLAGS_state_dir);
   if (absl::GetFlag(FLAGS_http_timeout_seconds) <= 0 || absl::GetFlag(FLAGS_interval_seconds) <= 0 ||
       absl::GetFlag(FLAGS_error_backoff_seconds) <= 0 || absl::GetFlag(FLAGS_metrics_log_seconds) <= 0) {

@@ -9,56 +9,73 @@
 
 namespace relmon::ingest {
 
+using relations::v1::CreateCheckpointRequest;
+using relations::v1::CreateCheckpointResponse;
+using relations::v1::GetReanalysisRequest;
+using relations::v1::Reanalysis;
+using relations::v1::StartReanalysisRequest;
+using relations::v1::StartReanalysisResponse;
+
 AdminServiceImpl::AdminServiceImpl(AdminServiceOptions options, EventLog* log,
                                    Reanalyzer* reanalyzer)
-    : options_(std::move(options)), log_(log), reanalyzer_(reanalyzer) {}
+    : options_(std::move(options)), log_(log), reanalyzer_(reanalyzer) {
+  ServeUnary<StartReanalysisRequest, StartReanalysisResponse>(
+      "StartReanalysis",
+      [this](grpc::CallbackServerContext*, const StartReanalysisRequest& request,
+             StartReanalysisResponse* response, relmon::UnaryResponder responder) {
+        StartReanalysis(request, response, std::move(responder));
+      });
+  ServeUnary<GetReanalysisRequest, Reanalysis>(
+      "GetReanalysis", [this](grpc::CallbackServerContext*, const GetReanalysisRequest&,
+                              Reanalysis* response, relmon::UnaryResponder responder) {
+        GetReanalysis(response, std::move(responder));
+      });
+  ServeUnary<CreateCheckpointRequest, CreateCheckpointResponse>(
+      "CreateCheckpoint",
+      [this](grpc::CallbackServerContext*, const CreateCheckpointRequest& request,
+             CreateCheckpointResponse* response, relmon::UnaryResponder responder) {
+        CreateCheckpoint(request, response, std::move(responder));
+      });
+}
 
-grpc::ServerUnaryReactor* AdminServiceImpl::StartReanalysis(
-    grpc::CallbackServerContext* context, const relations::v1::StartReanalysisRequest* request,
-    relations::v1::StartReanalysisResponse* response) {
-  auto* reactor = context->DefaultReactor();
-  absl::StatusOr<relations::v1::Reanalysis> job = reanalyzer_->Start(*request);
+void AdminServiceImpl::StartReanalysis(const StartReanalysisRequest& request,
+                                       StartReanalysisResponse* response,
+                                       relmon::UnaryResponder responder) {
+  absl::StatusOr<Reanalysis> job = reanalyzer_->Start(request);
   if (!job.ok()) {
-    reactor->Finish(ToGrpcStatus(job.status()));
-  } else {
-    *response->mutable_reanalysis() = *std::move(job);
-    reactor->Finish(grpc::Status::OK);
+    responder.Finish(ToGrpcStatus(job.status()));
+    return;
   }
-  return reactor;
+  *response->mutable_reanalysis() = *std::move(job);
+  responder.Finish(grpc::Status::OK);
 }
 
-grpc::ServerUnaryReactor* AdminServiceImpl::GetReanalysis(
-    grpc::CallbackServerContext* context, const relations::v1::GetReanalysisRequest*,
-    relations::v1::Reanalysis* response) {
-  auto* reactor = context->DefaultReactor();
+void AdminServiceImpl::GetReanalysis(Reanalysis* response, relmon::UnaryResponder responder) {
   *response = reanalyzer_->Get();
-  reactor->Finish(grpc::Status::OK);
-  return reactor;
+  responder.Finish(grpc::Status::OK);
 }
 
-grpc::ServerUnaryReactor* AdminServiceImpl::CreateCheckpoint(
-    grpc::CallbackServerContext* context, const relations::v1::CreateCheckpointRequest* request,
-    relations::v1::CreateCheckpointResponse* response) {
-  auto* reactor = context->DefaultReactor();
+void AdminServiceImpl::CreateCheckpoint(const CreateCheckpointRequest& request,
+                                        CreateCheckpointResponse* response,
+                                        relmon::UnaryResponder responder) {
   absl::StatusOr<std::string> path =
-      ResolveCheckpointPath(options_.backup_dir, request->directory());
+      ResolveCheckpointPath(options_.backup_dir, request.directory());
   if (!path.ok()) {
-    reactor->Finish(ToGrpcStatus(path.status()));
-    return reactor;
+    responder.Finish(ToGrpcStatus(path.status()));
+    return;
   }
   // A checkpoint mostly hard-links SST files and copies the WAL: quick
   // enough to take on the calling thread.
   absl::StatusOr<uint64_t> last = log_->CreateCheckpoint(*path);
   if (!last.ok()) {
     LogError("checkpoint failed", {{"path", *path}, {"error", last.status().ToString()}});
-    reactor->Finish(ToGrpcStatus(last.status()));
-    return reactor;
+    responder.Finish(ToGrpcStatus(last.status()));
+    return;
   }
   LogInfo("checkpoint created", {{"path", *path}, {"last_sequence", absl::StrCat(*last)}});
   response->set_path(*path);
   response->set_last_sequence(*last);
-  reactor->Finish(grpc::Status::OK);
-  return reactor;
+  responder.Finish(grpc::Status::OK);
 }
 
 }  // namespace relmon::ingest

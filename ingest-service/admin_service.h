@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "common/parsed_requests.h"
 #include "ingest-service/event_log.h"
 #include "ingest-service/reanalyzer.h"
 #include "relations/v1/admin_service.grpc.pb.h"
@@ -18,24 +19,23 @@ struct AdminServiceOptions {
   std::string backup_dir;
 };
 
-class AdminServiceImpl final : public relations::v1::AdminService::CallbackService {
+// Requests are parsed here (common/parsed_requests.h): one protobuf cannot
+// parse gets INVALID_ARGUMENT naming the field.
+class AdminServiceImpl final
+    : public relmon::ParsedRequestService<relations::v1::AdminService> {
  public:
   // `log` and `reanalyzer` must outlive the service.
   AdminServiceImpl(AdminServiceOptions options, EventLog* log, Reanalyzer* reanalyzer);
 
-  grpc::ServerUnaryReactor* StartReanalysis(
-      grpc::CallbackServerContext* context,
-      const relations::v1::StartReanalysisRequest* request,
-      relations::v1::StartReanalysisResponse* response) override;
-  grpc::ServerUnaryReactor* GetReanalysis(grpc::CallbackServerContext* context,
-                                          const relations::v1::GetReanalysisRequest* request,
-                                          relations::v1::Reanalysis* response) override;
-  grpc::ServerUnaryReactor* CreateCheckpoint(
-      grpc::CallbackServerContext* context,
-      const relations::v1::CreateCheckpointRequest* request,
-      relations::v1::CreateCheckpointResponse* response) override;
-
  private:
+  void StartReanalysis(const relations::v1::StartReanalysisRequest& request,
+                       relations::v1::StartReanalysisResponse* response,
+                       relmon::UnaryResponder responder);
+  void GetReanalysis(relations::v1::Reanalysis* response, relmon::UnaryResponder responder);
+  void CreateCheckpoint(const relations::v1::CreateCheckpointRequest& request,
+                        relations::v1::CreateCheckpointResponse* response,
+                        relmon::UnaryResponder responder);
+
   const AdminServiceOptions options_;
   EventLog* const log_;
   Reanalyzer* const reanalyzer_;

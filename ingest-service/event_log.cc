@@ -1,6 +1,8 @@
 #include "ingest-service/event_log.h"
 
 #include <algorithm>
+#include <cstdarg>
+#include <cstdio>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -11,6 +13,8 @@
 #include "rocksdb/cache.h"
 #include "rocksdb/convenience.h"
 #include "rocksdb/db.h"
+#include "rocksdb/env.h"
+#include "rocksdb/file_system.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
@@ -27,6 +31,113 @@ constexpr char kMetaFamily[] = "meta";
 constexpr char kFormatVersionKey[] = "format_version";
 // Bump when a key or value layout changes incompatibly.
 constexpr char kFormatVersion[] = "1";
+
+// RocksDB's own diagnostics go to the service's log instead of a LOG file
+// in the data dir: that file fails on a full or read-only disk like the rest
+// of the dir, and Debian's RocksDB (built with assertions) aborts the process
+// on the next line logged after a failed LOG append
+// (WritableFileWriter::AssertFalseAndGetStatusForPrevError). Info lines are
+// written at debug level.
+class ServiceLogForRocks final : public rocksdb::Logger {
+ public:
+  ServiceLogForRocks() : rocksdb::Logger(rocksdb::InfoLogLevel::INFO_LEVEL) {}
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel()) return;
+    char line[2048];
+    std::vsnprintf(line, sizeof(line), format, ap);
+    LogLevel ours = LogLevel::kDebug;
+    if (level == rocksdb::InfoLogLevel::WARN_LEVEL) ours = LogLevel::kWarning;
+    if (level == rocksdb::InfoLogLevel::ERROR_LEVEL || level == rocksdb::InfoLogLevel::FATAL_LEVEL) {
+      ours = LogLevel::kError;
+    }
+    Log(ours, "rocksdb", {{"detail", line}});
+  }
+};
+
+// Marks the I/O errors of writes as retryable. RocksDB classes a failed WAL
+// write with a plain I/O error (EPERM, EROFS, EIO: a read-only or failing
+// disk) as fatal, which only a reopen clears; a retryable one is a hard
+// error that DB::Resume() clears once the disk takes writes again, as a
+// full disk (NoSpace) already is. Every acknowledged write was synced
+// before, and Resume flushes the memtables to new files and starts a new
+// WAL, so the failed one is never appended to again.
+rocksdb::IOStatus Recoverable(rocksdb::IOStatus s) {
+  if (s.IsIOError() && !s.IsNoSpace()) s.SetRetryable(true);
+  return s;
+}
+
+class RecoverableWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
+ public:
+  using FSWritableFileOwnerWrapper::FSWritableFileOwnerWrapper;
+  rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
+                           rocksdb::IODebugContext* dbg) override {
+    return Recoverable(FSWritableFileOwnerWrapper::Append(data, o, dbg));
+  }
+  rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
+                           const rocksdb::DataVerificationInfo& info,
+                           rocksdb::IODebugContext* dbg) override {
+    return Recoverable(FSWritableFileOwnerWrapper::Append(data, o, info, dbg));
+  }
+  rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& data, uint64_t offset,
+                                     const rocksdb::IOOptions& o,
+                                     rocksdb::IODebugContext* dbg) override {
+    return Recoverable(FSWritableFileOwnerWrapper::PositionedAppend(data, offset, o, dbg));
+  }
+  rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& data, uint64_t offset,
+                                     const rocksdb::IOOptions& o,
+                                     const rocksdb::DataVerificationInfo& info,
+                                     rocksdb::IODebugContext* dbg) override {
+    return Recoverable(FSWritableFileOwnerWrapper::PositionedAppend(data, offset, o, info, dbg));
+  }
+  rocksdb::IOStatus Truncate(uint64_t size, const rocksdb::IOOptions& o,
+                             rocksdb::IODebugContext* dbg) override {
+    return Recoverable(FSWritableFileOwnerWrapper::Truncate(size, o, dbg));
+  }
+  rocksdb::IOStatus Close(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+    return Recoverable(FSWritableFileOwnerWrapper::Close(o, dbg));
+  }
+  rocksdb::IOStatus Flush(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+    return Recoverable(FSWritableFileOwnerWrapper::Flush(o, dbg));
+  }
+  rocksdb::IOStatus Sync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+    return Recoverable(FSWritableFileOwnerWrapper::Sync(o, dbg));
+  }
+  rocksdb::IOStatus Fsync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+    return Recoverable(FSWritableFileOwnerWrapper::Fsync(o, dbg));
+  }
+  rocksdb::IOStatus RangeSync(uint64_t offset, uint64_t nbytes, const rocksdb::IOOptions& o,
+                              rocksdb::IODebugContext* dbg) override {
+    return Recoverable(FSWritableFileOwnerWrapper::RangeSync(offset, nbytes, o, dbg));
+  }
+};
+
+class RecoverableWriteErrors final : public rocksdb::FileSystemWrapper {
+ public:
+  using FileSystemWrapper::FileSystemWrapper;
+  const char* Name() const override { return "RecoverableWriteErrors"; }
+  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                    rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus s = target()->NewWritableFile(name, options, result, dbg);
+    if (s.ok()) *result = std::make_unique<RecoverableWritableFile>(std::move(*result));
+    return Recoverable(s);
+  }
+  rocksdb::IOStatus ReopenWritableFile(const std::string& name,
+                                       const rocksdb::FileOptions& options,
+                                       std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                       rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus s = target()->ReopenWritableFile(name, options, result, dbg);
+    if (s.ok()) *result = std::make_unique<RecoverableWritableFile>(std::move(*result));
+    return Recoverable(s);
+  }
+  rocksdb::IOStatus RenameFile(const std::string& from, const std::string& to,
+                               const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+    return Recoverable(target()->RenameFile(from, to, o, dbg));
+  }
+};
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -90,7 +201,11 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(const EventLogOptions& 
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 4;
   db_options.max_total_wal_size = 256 << 20;
-  if (options.env != nullptr) db_options.env = options.env;
+  rocksdb::Env* base_env = options.env != nullptr ? options.env : rocksdb::Env::Default();
+  log->env_ = rocksdb::NewCompositeEnv(
+      std::make_shared<RecoverableWriteErrors>(base_env->GetFileSystem()));
+  db_options.env = log->env_.get();
+  db_options.info_log = std::make_shared<ServiceLogForRocks>();
 
   std::shared_ptr<rocksdb::Cache> cache =
       rocksdb::NewLRUCache(options.block_cache_bytes == 0 ? 8 << 20 : options.block_cache_bytes);
@@ -240,10 +355,14 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
       // Writing again after a failed WAL write can trip RocksDB's own
       // assertions (sync_without_flush_called_) and abort the process;
       // refuse the group until Resume() succeeds (cf. RocksDB #12448).
-      LogWarning("event log resume failed", {{"error", r.ToString()}});
+      // Busy: RocksDB's own recovery is retrying (every second) and has not
+      // succeeded yet; the cause is the last write error.
+      const std::string why =
+          r.IsBusy() ? absl::StrCat("still failing since: ", last_write_error_) : r.ToString();
+      LogWarning("event log resume failed", {{"error", why}});
       for (Pending& p : group) {
         p.done(absl::UnavailableError(
-            absl::StrCat("the event log cannot be written (", r.ToString(), "); retry later")));
+            absl::StrCat("the event log cannot be written (", why, "); retry later")));
       }
       return;
     }
@@ -382,6 +501,7 @@ void EventLog::CommitGroup(std::vector<Pending>& group) {
       for (auto& [id, listener] : listeners_) listener(last);
     } else {
       last_write_failed_ = true;
+      last_write_error_ = s.ToString();
       absl::Status error = FromRocks(s, "event log write failed");
       LogError("event log write failed",
                {{"error", s.ToString()}, {"articles", absl::StrCat(group.size())}});

@@ -171,6 +171,9 @@ class EventLog {
   absl::StatusOr<std::optional<StoredArticle>> LookupIndex(const std::string& article_id) const;
 
   EventLogOptions options_;
+  // The file system RocksDB writes through (declared before db_, which uses
+  // it until closed); see RecoverableWriteErrors in event_log.cc.
+  std::unique_ptr<rocksdb::Env> env_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::ColumnFamilyHandle* log_cf_ = nullptr;
@@ -182,6 +185,8 @@ class EventLog {
   uint64_t next_sequence_ = 1;
   // Whether the last write failed (the writer then asks RocksDB to resume).
   bool last_write_failed_ = false;
+  // What the last failed write said (writer thread only).
+  std::string last_write_error_;
   std::atomic<uint64_t> last_sequence_{0};
 
   // std::mutex rather than absl::Mutex throughout: the Debian absl is not

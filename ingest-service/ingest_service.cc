@@ -17,11 +17,6 @@ using relations::v1::StreamArticlesResponse;
 using relations::v1::SubscribeEventsRequest;
 using relations::v1::SubscribeEventsResponse;
 
-grpc::Status ToGrpcStatus(const absl::Status& status) {
-  if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
-}
-
 namespace {
 
 template <typename Response>
@@ -32,18 +27,25 @@ void FillResponse(const IngestResult& r, Response* response) {
   response->set_message(r.message);
 }
 
+}  // namespace
+
 // StreamArticles: reads up to max_in_flight articles ahead, hands each to the
 // intake, and writes the answers strictly in request order, each once its
-// article is durable. Deletes itself after OnDone once no intake callback
-// can reach it any more.
-class StreamReactor final
-    : public grpc::ServerBidiReactor<StreamArticlesRequest, StreamArticlesResponse> {
+// article is durable. A message that does not parse gets its REJECTED answer
+// in its turn and the stream goes on (gRPC frames each message, so the next
+// one is unaffected). Deletes itself after OnDone once no intake callback
+// can reach it any more, and only then releases its place in the service's
+// stream limit (its articles are in flight until then).
+class StreamReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
-  StreamReactor(Intake* intake, size_t max_in_flight)
-      : intake_(intake), max_in_flight_(max_in_flight == 0 ? 1 : max_in_flight) {
+  StreamReactor(IngestServiceImpl* service, size_t max_in_flight)
+      : service_(service),
+        intake_(service->intake_),
+        max_in_flight_(max_in_flight == 0 ? 1 : max_in_flight) {
     std::lock_guard<std::mutex> lock(mu_);
     MaybeStartReadLocked();
   }
+  ~StreamReactor() override { service_->ReleaseArticleStream(); }
 
   void OnReadDone(bool ok) override {
     mu_.lock();
@@ -59,13 +61,33 @@ class StreamReactor final
       mu_.unlock();
       return;
     }
+    ++messages_read_;
     auto slot = std::make_unique<Slot>();
-    slot->client_ref = request_.client_ref();
+    StreamArticlesRequest request;
+    absl::Status parsed = relmon::ParseRequestBytes(request_bytes_, &request);
+    request_bytes_.Clear();
+    slot->client_ref = request.client_ref();
+    if (!parsed.ok()) {
+      // Answered in its turn like any rejected article; nothing is written.
+      slot->ready = true;
+      slot->response.set_client_ref(slot->client_ref);
+      slot->response.set_outcome(relations::v1::INGEST_OUTCOME_REJECTED);
+      slot->response.set_message(
+          slot->client_ref.empty()
+              ? absl::StrCat("message ", messages_read_, " of this stream: ", parsed.message(),
+                             " (no client_ref could be read)")
+              : std::string(parsed.message()));
+      Log(LogLevel::kDebug, "stream message refused", {{"error", std::string(parsed.message())}});
+      slots_.push_back(std::move(slot));
+      MaybeStartReadLocked();
+      PumpLocked();
+      mu_.unlock();
+      return;
+    }
     Slot* raw = slot.get();
     slots_.push_back(std::move(slot));
     ++pending_ops_;
-    relations::v1::Article article = std::move(*request_.mutable_article());
-    request_.Clear();
+    relations::v1::Article article = std::move(*request.mutable_article());
     // The turn is taken before the next read can complete elsewhere.
     const uint64_t ticket = order_->Take();
     MaybeStartReadLocked();
@@ -140,7 +162,7 @@ class StreamReactor final
   void MaybeStartReadLocked() {
     if (reading_ || read_closed_ || stop_ || finished_ || slots_.size() >= max_in_flight_) return;
     reading_ = true;
-    StartRead(&request_);
+    StartRead(&request_bytes_);
   }
 
   // Moves the stream on: writes the next ready answer in order, finishes
@@ -158,10 +180,14 @@ class StreamReactor final
         FinishLocked(ToGrpcStatus(front.error));
         return;
       }
-      response_ = std::move(front.response);
+      grpc::Status serialized = relmon::SerializeToByteBuffer(front.response, &response_bytes_);
       slots_.pop_front();
+      if (!serialized.ok()) {
+        FinishLocked(serialized);
+        return;
+      }
       writing_ = true;
-      StartWrite(&response_);
+      StartWrite(&response_bytes_);
       MaybeStartReadLocked();
       return;
     }
@@ -179,14 +205,16 @@ class StreamReactor final
     Finish(status);
   }
 
+  IngestServiceImpl* const service_;
   Intake* const intake_;
   const size_t max_in_flight_;
   // Keeps this stream's articles in request order in the log.
   const std::shared_ptr<AppendOrder> order_ = std::make_shared<AppendOrder>();
 
   std::mutex mu_;  // guards every member below (std::mutex: visible to TSan)
-  StreamArticlesRequest request_;
-  StreamArticlesResponse response_;
+  grpc::ByteBuffer request_bytes_;
+  grpc::ByteBuffer response_bytes_;
+  uint64_t messages_read_ = 0;
   std::deque<std::unique_ptr<Slot>> slots_;
   bool reading_ = false;
   bool read_closed_ = false;
@@ -198,13 +226,11 @@ class StreamReactor final
   grpc::Status finish_status_;
 };
 
-}  // namespace
-
 // SubscribeEvents: reads the log in chunks on the reader pool, writes one
 // event at a time (OnWriteDone drives the next), and when it has caught up
 // waits for the log's commit notification. Deletes itself after OnDone once
 // no read can reach it any more.
-class SubscribeReactor final : public grpc::ServerWriteReactor<SubscribeEventsResponse> {
+class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   SubscribeReactor(IngestServiceImpl* service, uint64_t from_sequence)
       : service_(service),
@@ -221,12 +247,12 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<SubscribeEventsRe
       PumpLocked();
       return;
     }
-    registered_ = service_->RegisterSubscriber(this);
+    grpc::Status registered = service_->RegisterSubscriber(this);
+    registered_ = registered.ok();
     if (!registered_) {
       std::lock_guard<std::mutex> lock(mu_);
       stop_ = true;
-      finish_status_ =
-          grpc::Status(grpc::StatusCode::UNAVAILABLE, "the ingest service is shutting down");
+      finish_status_ = registered;
       PumpLocked();
       return;
     }
@@ -291,8 +317,14 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<SubscribeEventsRe
       response_.Clear();
       response_.mutable_event()->Swap(&buffer_.front());
       buffer_.pop_front();
+      grpc::Status serialized = relmon::SerializeToByteBuffer(response_, &response_bytes_);
+      if (!serialized.ok()) {
+        finished_ = true;
+        Finish(serialized);
+        return;
+      }
       writing_ = true;
-      StartWrite(&response_);
+      StartWrite(&response_bytes_);
       return;
     }
     if (reading_ || next_sequence_ > log_->last_sequence()) return;  // a commit wakes us
@@ -346,6 +378,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<SubscribeEventsRe
   uint64_t next_sequence_;
   std::deque<LogEvent> buffer_;
   SubscribeEventsResponse response_;
+  grpc::ByteBuffer response_bytes_;
   bool reading_ = false;
   bool writing_ = false;
   bool stop_ = false;
@@ -357,7 +390,21 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<SubscribeEventsRe
 
 IngestServiceImpl::IngestServiceImpl(const IngestServiceOptions& options, Intake* intake,
                                      EventLog* log)
-    : options_(options), intake_(intake), log_(log), readers_(options.reader_threads) {}
+    : options_(options), intake_(intake), log_(log), readers_(options.reader_threads) {
+  ServeBidi("StreamArticles",
+            [this](grpc::CallbackServerContext* context) { return StreamArticles(context); });
+  ServeUnary<IngestArticleRequest, IngestArticleResponse>(
+      "IngestArticle",
+      [this](grpc::CallbackServerContext* context, const IngestArticleRequest& request,
+             IngestArticleResponse* response, relmon::UnaryResponder responder) {
+        IngestArticle(context, request, response, std::move(responder));
+      });
+  ServeServerStreaming<SubscribeEventsRequest>(
+      "SubscribeEvents",
+      [this](grpc::CallbackServerContext* context, const SubscribeEventsRequest& request) {
+        return SubscribeEvents(context, request);
+      });
+}
 
 IngestServiceImpl::~IngestServiceImpl() { Stop(); }
 
@@ -376,11 +423,25 @@ size_t IngestServiceImpl::subscriber_count() {
   return subscribers_.size();
 }
 
-bool IngestServiceImpl::RegisterSubscriber(SubscribeReactor* reactor) {
+size_t IngestServiceImpl::article_stream_count() {
   std::lock_guard<std::mutex> lock(mu_);
-  if (shutting_down_) return false;
+  return article_streams_;
+}
+
+grpc::Status IngestServiceImpl::RegisterSubscriber(SubscribeReactor* reactor) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (shutting_down_) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the ingest service is shutting down");
+  }
+  if (subscribers_.size() >= options_.max_event_subscribers) {
+    return grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrCat("too many SubscribeEvents subscribers: the limit is ",
+                     options_.max_event_subscribers,
+                     " (--max_event_subscribers); retry later with backoff"));
+  }
   subscribers_.insert(reactor);
-  return true;
+  return grpc::Status::OK;
 }
 
 void IngestServiceImpl::UnregisterSubscriber(SubscribeReactor* reactor) {
@@ -388,34 +449,71 @@ void IngestServiceImpl::UnregisterSubscriber(SubscribeReactor* reactor) {
   subscribers_.erase(reactor);
 }
 
-grpc::ServerBidiReactor<StreamArticlesRequest, StreamArticlesResponse>*
-IngestServiceImpl::StreamArticles(grpc::CallbackServerContext* context) {
-  return new StreamReactor(intake_, options_.max_in_flight_per_stream);
+bool IngestServiceImpl::AcquireArticleStream() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (article_streams_ >= options_.max_article_streams) return false;
+  ++article_streams_;
+  return true;
 }
 
-grpc::ServerUnaryReactor* IngestServiceImpl::IngestArticle(grpc::CallbackServerContext* context,
-                                                           const IngestArticleRequest* request,
-                                                           IngestArticleResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  intake_->IngestAsync(request->article(), [reactor, response](absl::StatusOr<IngestResult> r) {
-    if (!r.ok()) {
-      reactor->Finish(ToGrpcStatus(r.status()));
+void IngestServiceImpl::ReleaseArticleStream() {
+  std::lock_guard<std::mutex> lock(mu_);
+  --article_streams_;
+}
+
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* IngestServiceImpl::StreamArticles(
+    grpc::CallbackServerContext* /*context*/) {
+  if (!AcquireArticleStream()) {
+    return new relmon::FinishedBidiReactor(grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrCat("too many StreamArticles streams: the limit is ",
+                     options_.max_article_streams,
+                     " (--max_article_streams); retry later with backoff, or send more "
+                     "articles on an open stream")));
+  }
+  return new StreamReactor(this, options_.max_in_flight_per_stream);
+}
+
+void IngestServiceImpl::IngestArticle(grpc::CallbackServerContext* /*context*/,
+                                      const IngestArticleRequest& request,
+                                      IngestArticleResponse* response,
+                                      relmon::UnaryResponder responder) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (ingest_calls_ >= options_.max_ingest_calls) {
+      responder.Finish(grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          absl::StrCat("too many IngestArticle calls in progress: the limit is ",
+                       options_.max_ingest_calls,
+                       " (--max_ingest_calls); retry later with backoff, or use "
+                       "StreamArticles")));
       return;
     }
-    FillResponse(*r, response);
-    reactor->Finish(grpc::Status::OK);
-  });
-  return reactor;
+    ++ingest_calls_;
+  }
+  intake_->IngestAsync(
+      request.article(), [this, responder, response](absl::StatusOr<IngestResult> r) {
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          --ingest_calls_;
+        }
+        if (!r.ok()) {
+          responder.Finish(ToGrpcStatus(r.status()));
+          return;
+        }
+        FillResponse(*r, response);
+        responder.Finish(grpc::Status::OK);
+      });
 }
 
-grpc::ServerWriteReactor<SubscribeEventsResponse>* IngestServiceImpl::SubscribeEvents(
-    grpc::CallbackServerContext* context, const SubscribeEventsRequest* request) {
-  auto* reactor = new SubscribeReactor(this, request->from_sequence());
+grpc::ServerWriteReactor<grpc::ByteBuffer>* IngestServiceImpl::SubscribeEvents(
+    grpc::CallbackServerContext* /*context*/, const SubscribeEventsRequest& request) {
+  auto* reactor = new SubscribeReactor(this, request.from_sequence());
   grpc::Status refusal;
   const uint64_t last = log_->last_sequence();
-  if (request->from_sequence() > last + 1) {
+  if (request.from_sequence() > last + 1) {
     refusal = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                           absl::StrCat("from_sequence ", request->from_sequence(),
+                           absl::StrCat("from_sequence ", request.from_sequence(),
                                         " is beyond the end of the log (last sequence ", last,
                                         "); a consumer's cursor must come from this log"));
   }

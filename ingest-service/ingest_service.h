@@ -1,6 +1,10 @@
 // IngestServiceImpl: the gRPC transport of relations.v1.IngestService on the
-// callback API. It only translates protos and statuses; the work happens in
-// Intake (articles) and EventLog (the log that SubscribeEvents streams).
+// callback API. It only translates protos and statuses and enforces the
+// per-service limits; the work happens in Intake (articles) and EventLog
+// (the log that SubscribeEvents streams). Requests are parsed here
+// (common/parsed_requests.h), so a request protobuf cannot parse gets
+// INVALID_ARGUMENT naming the field, and a bad stream message a REJECTED
+// answer while the stream goes on.
 #ifndef RELMON_INGEST_INGEST_SERVICE_H_
 #define RELMON_INGEST_INGEST_SERVICE_H_
 
@@ -9,6 +13,7 @@
 #include <mutex>
 
 #include "absl/container/flat_hash_set.h"
+#include "common/parsed_requests.h"
 #include "ingest-service/event_log.h"
 #include "ingest-service/intake.h"
 #include "ingest-service/worker_pool.h"
@@ -26,11 +31,23 @@ struct IngestServiceOptions {
   size_t subscribe_chunk_bytes = size_t{4} << 20;
   // Threads that read the log for subscribers (off the reactor threads).
   size_t reader_threads = 2;
+  // Open StreamArticles calls (counted until their last article is
+  // answered); one more is refused with RESOURCE_EXHAUSTED.
+  // (--max_article_streams)
+  size_t max_article_streams = 64;
+  // Live SubscribeEvents calls; one more is refused with RESOURCE_EXHAUSTED.
+  // (--max_event_subscribers)
+  size_t max_event_subscribers = 64;
+  // IngestArticle calls being processed at once; one more is refused with
+  // RESOURCE_EXHAUSTED. (--max_ingest_calls)
+  size_t max_ingest_calls = 256;
 };
 
+class StreamReactor;
 class SubscribeReactor;
 
-class IngestServiceImpl final : public relations::v1::IngestService::CallbackService {
+class IngestServiceImpl final
+    : public relmon::ParsedRequestService<relations::v1::IngestService> {
  public:
   // `intake` and `log` must outlive the service.
   IngestServiceImpl(const IngestServiceOptions& options, Intake* intake, EventLog* log);
@@ -43,26 +60,30 @@ class IngestServiceImpl final : public relations::v1::IngestService::CallbackSer
   // After the server has shut down: stops the log readers.
   void Stop();
 
-  grpc::ServerBidiReactor<relations::v1::StreamArticlesRequest,
-                          relations::v1::StreamArticlesResponse>*
-  StreamArticles(grpc::CallbackServerContext* context) override;
-
-  grpc::ServerUnaryReactor* IngestArticle(grpc::CallbackServerContext* context,
-                                          const relations::v1::IngestArticleRequest* request,
-                                          relations::v1::IngestArticleResponse* response) override;
-
-  grpc::ServerWriteReactor<relations::v1::SubscribeEventsResponse>* SubscribeEvents(
-      grpc::CallbackServerContext* context,
-      const relations::v1::SubscribeEventsRequest* request) override;
-
   // Live SubscribeEvents streams (for tests and metrics).
   size_t subscriber_count();
+  // StreamArticles calls counted against max_article_streams.
+  size_t article_stream_count();
 
  private:
   friend class SubscribeReactor;
-  // False once shutting down (the reactor must then finish at once).
-  bool RegisterSubscriber(SubscribeReactor* reactor);
+  friend class StreamReactor;
+
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* StreamArticles(
+      grpc::CallbackServerContext* context);
+  void IngestArticle(grpc::CallbackServerContext* context,
+                     const relations::v1::IngestArticleRequest& request,
+                     relations::v1::IngestArticleResponse* response,
+                     relmon::UnaryResponder responder);
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscribeEvents(
+      grpc::CallbackServerContext* context, const relations::v1::SubscribeEventsRequest& request);
+
+  // OK, or why the subscriber is refused (shutting down, over the limit).
+  grpc::Status RegisterSubscriber(SubscribeReactor* reactor);
   void UnregisterSubscriber(SubscribeReactor* reactor);
+  // Counts a new StreamArticles call; false when over the limit.
+  bool AcquireArticleStream();
+  void ReleaseArticleStream();
 
   const IngestServiceOptions options_;
   Intake* const intake_;
@@ -71,11 +92,13 @@ class IngestServiceImpl final : public relations::v1::IngestService::CallbackSer
 
   std::mutex mu_;  // guards every member below (std::mutex: visible to TSan)
   absl::flat_hash_set<SubscribeReactor*> subscribers_;
+  size_t article_streams_ = 0;
+  size_t ingest_calls_ = 0;
   bool shutting_down_ = false;
 };
 
-// absl::Status -> grpc::Status (the codes share their numbering).
-grpc::Status ToGrpcStatus(const absl::Status& status);
+// absl::Status -> grpc::Status (common/parsed_requests.h).
+using relmon::ToGrpcStatus;
 
 }  // namespace relmon::ingest
 

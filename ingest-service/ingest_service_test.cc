@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
@@ -9,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "ingest-service/test_util.h"
@@ -363,6 +366,116 @@ TEST_F(IngestServiceTest, StorageFailureIsUnavailableAndRecovers) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.outcome(), INGEST_OUTCOME_ACCEPTED);
   EXPECT_EQ(response.sequence(), 2u);  // the failures used no sequence
+}
+
+// The service limits (--max_article_streams, --max_event_subscribers): one
+// call past a limit gets RESOURCE_EXHAUSTED naming the flag; the place comes
+// back when the call ends. A second service on the fixture's intake and log.
+TEST_F(IngestServiceTest, CallsPastTheLimitsAreRefusedAndPlacesComeBack) {
+  IngestServiceOptions options;
+  options.max_article_streams = 1;
+  options.max_event_subscribers = 1;
+  IngestServiceImpl limited(options, intake_.get(), log_.get());
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&limited);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(server, nullptr);
+  auto stub = IngestService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+
+  // One stream open and answering; a second is refused.
+  auto first_context = std::make_unique<grpc::ClientContext>();
+  auto first = stub->StreamArticles(first_context.get());
+  StreamArticlesRequest request;
+  request.mutable_article()->set_text(StoryText(7001));
+  ASSERT_TRUE(first->Write(request));
+  StreamArticlesResponse response;
+  ASSERT_TRUE(first->Read(&response));
+  {
+    grpc::ClientContext context;
+    auto second = stub->StreamArticles(&context);
+    second->WritesDone();
+    EXPECT_FALSE(second->Read(&response));
+    grpc::Status status = second->Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+    EXPECT_THAT(status.error_message(), ::testing::HasSubstr("the limit is 1 (--max_article_streams)"));
+  }
+  // One subscriber following; a second is refused.
+  auto sub_context = std::make_unique<grpc::ClientContext>();
+  SubscribeEventsRequest from_start;
+  from_start.set_from_sequence(1);
+  auto subscriber = stub->SubscribeEvents(sub_context.get(), from_start);
+  SubscribeEventsResponse event;
+  ASSERT_TRUE(subscriber->Read(&event));
+  {
+    grpc::ClientContext context;
+    auto second = stub->SubscribeEvents(&context, from_start);
+    EXPECT_FALSE(second->Read(&event));
+    grpc::Status status = second->Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+    EXPECT_THAT(status.error_message(),
+                ::testing::HasSubstr("the limit is 1 (--max_event_subscribers)"));
+  }
+
+  // Both end; their places come back.
+  first->WritesDone();
+  while (first->Read(&response)) {
+  }
+  EXPECT_TRUE(first->Finish().ok());
+  sub_context->TryCancel();
+  while (subscriber->Read(&event)) {
+  }
+  subscriber->Finish();
+  for (int i = 0; i < 500 && (limited.article_stream_count() != 0 || limited.subscriber_count() != 0);
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(limited.article_stream_count(), 0u);
+  EXPECT_EQ(limited.subscriber_count(), 0u);
+  {
+    grpc::ClientContext context;
+    auto again = stub->StreamArticles(&context);
+    request.mutable_article()->set_text(StoryText(7002));
+    ASSERT_TRUE(again->Write(request));
+    again->WritesDone();
+    ASSERT_TRUE(again->Read(&response));
+    EXPECT_EQ(response.outcome(), INGEST_OUTCOME_ACCEPTED);
+    EXPECT_TRUE(again->Finish().ok());
+  }
+
+  limited.BeginShutdown();
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  server->Wait();
+  limited.Stop();
+}
+
+// A request whose bytes do not parse: INVALID_ARGUMENT naming the field (the
+// generated handler answered UNIMPLEMENTED with no message).
+TEST_F(IngestServiceTest, UnparsableUnaryRequestNamesTheField) {
+  grpc::GenericStub generic(channel_);
+  grpc::ClientContext context;
+  // IngestArticleRequest{article{title: "x\xff"}}, encoded by hand.
+  const std::string wire("\x0a\x04\x22\x02x\xff", 6);
+  grpc::Slice slice(wire);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  grpc::Status status;
+  generic.UnaryCall(&context, "/relations.v1.IngestService/IngestArticle", grpc::StubOptions(),
+                    &request, &response, [&](grpc::Status s) {
+                      std::lock_guard<std::mutex> lock(mu);
+                      status = std::move(s);
+                      done = true;
+                      cv.notify_all();
+                    });
+  std::unique_lock<std::mutex> lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return done; }));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr("field article.title is not valid UTF-8"));
 }
 
 }  // namespace

@@ -36,7 +36,17 @@ ABSL_FLAG(int64_t, max_article_bytes, 2 << 20,
 ABSL_FLAG(int64_t, grace_period_ms, 10000, "How long in-flight calls may run after SIGTERM/SIGINT");
 ABSL_FLAG(int32_t, max_in_flight_per_stream, 64,
           "Articles of one StreamArticles call processed at once");
+ABSL_FLAG(int32_t, max_article_streams, 64,
+          "Open StreamArticles calls (over all connections); one more is refused with "
+          "RESOURCE_EXHAUSTED");
+ABSL_FLAG(int32_t, max_event_subscribers, 64,
+          "Live SubscribeEvents calls (over all connections); one more is refused with "
+          "RESOURCE_EXHAUSTED");
+ABSL_FLAG(int32_t, max_ingest_calls, 256,
+          "IngestArticle calls processed at once; one more is refused with RESOURCE_EXHAUSTED");
 ABSL_FLAG(int32_t, extraction_threads, 0, "Extraction worker threads (0: one per hardware thread)");
+ABSL_FLAG(int32_t, reanalysis_threads, 0,
+          "Extraction threads of a running re-analysis, niced below ingest (0: one per hardware thread)");
 ABSL_FLAG(int64_t, block_cache_mb, 64, "RocksDB block cache (MiB)");
 ABSL_FLAG(int64_t, write_buffer_mb, 32, "RocksDB memtable size per column family (MiB)");
 ABSL_FLAG(std::string, log_level, "info", "Lowest log level written: debug, info, warning, error");
@@ -74,7 +84,11 @@ int Run() {
     return 2;
   }
   if (absl::GetFlag(FLAGS_max_in_flight_per_stream) <= 0 ||
-      absl::GetFlag(FLAGS_extraction_threads) < 0 || absl::GetFlag(FLAGS_block_cache_mb) <= 0 ||
+      absl::GetFlag(FLAGS_max_article_streams) <= 0 ||
+      absl::GetFlag(FLAGS_max_event_subscribers) <= 0 ||
+      absl::GetFlag(FLAGS_max_ingest_calls) <= 0 ||
+      absl::GetFlag(FLAGS_extraction_threads) < 0 || absl::GetFlag(FLAGS_reanalysis_threads) < 0 ||
+      absl::GetFlag(FLAGS_block_cache_mb) <= 0 ||
       absl::GetFlag(FLAGS_write_buffer_mb) <= 0 || absl::GetFlag(FLAGS_grace_period_ms) < 0 ||
       absl::GetFlag(FLAGS_max_concurrent_streams) < 0) {
     relmon::LogError("a numeric flag is out of range (sizes and counts must be positive)");
@@ -119,12 +133,21 @@ int Run() {
   relmon::ingest::IngestServiceOptions service_options;
   service_options.max_in_flight_per_stream =
       static_cast<size_t>(absl::GetFlag(FLAGS_max_in_flight_per_stream));
+  service_options.max_article_streams =
+      static_cast<size_t>(absl::GetFlag(FLAGS_max_article_streams));
+  service_options.max_event_subscribers =
+      static_cast<size_t>(absl::GetFlag(FLAGS_max_event_subscribers));
+  service_options.max_ingest_calls = static_cast<size_t>(absl::GetFlag(FLAGS_max_ingest_calls));
   relmon::ingest::IngestServiceImpl service(service_options, intake->get(), log->get());
 
   // Re-analysis resumes a job that was running when the service stopped.
+  relmon::ingest::ReanalyzerOptions reanalyzer_options;
+  reanalyzer_options.threads =
+      static_cast<size_t>(absl::GetFlag(FLAGS_reanalysis_threads));
   absl::StatusOr<std::unique_ptr<relmon::ingest::Reanalyzer>> reanalyzer =
       relmon::ingest::Reanalyzer::Create(
-          log->get(), intake_options.skip_extraction ? nullptr : extractor->get());
+          log->get(), intake_options.skip_extraction ? nullptr : extractor->get(),
+          reanalyzer_options);
   if (!reanalyzer.ok()) {
     relmon::LogError("cannot start the reanalyzer", {{"error", reanalyzer.status().ToString()}});
     return 1;

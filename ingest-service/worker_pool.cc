@@ -4,11 +4,17 @@
 
 namespace relmon::ingest {
 
-WorkerPool::WorkerPool(size_t threads) {
+WorkerPool::WorkerPool(size_t threads, std::function<void()> on_thread_start) {
   if (threads == 0) threads = 1;
   threads_.reserve(threads);
-  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
+  for (size_t i = 0; i < threads; ++i) {
+    threads_.emplace_back([this, on_thread_start] {
+      if (on_thread_start) on_thread_start();
+      Run();
+    });
+  }
 }
+
 
 WorkerPool::~WorkerPool() { Shutdown(); }
 

@@ -17,8 +17,10 @@ namespace relmon::ingest {
 
 class WorkerPool {
  public:
-  // Starts `threads` threads (at least one).
-  explicit WorkerPool(size_t threads);
+  // Starts `threads` threads (at least one). Each thread runs
+  // `on_thread_start` (if any) once before its first task: re-analysis uses
+  // it to lower its threads' priority below ingest's.
+  explicit WorkerPool(size_t threads, std::function<void()> on_thread_start = nullptr);
   // Runs the queued tasks, then joins (same as Shutdown()).
   ~WorkerPool();
 

@@ -24,5 +24,20 @@ TEST(WorkerPoolTest, ZeroThreadsMeansOne) {
   EXPECT_EQ(pool.size(), 1u);
 }
 
+TEST(WorkerPoolTest, EveryThreadRunsTheStartHookBeforeTasks) {
+  std::atomic<int> started{0};
+  std::atomic<int> ran_before_all_started{0};
+  {
+    WorkerPool pool(4, [&] { started.fetch_add(1); });
+    for (int i = 0; i < 100; ++i) {
+      ASSERT_TRUE(pool.Submit([&] {
+        if (started.load() == 0) ran_before_all_started.fetch_add(1);
+      }));
+    }
+  }
+  EXPECT_EQ(started.load(), 4);
+  EXPECT_EQ(ran_before_all_started.load(), 0);
+}
+
 }  // namespace
 }  // namespace relmon::ingest

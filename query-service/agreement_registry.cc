@@ -180,4 +180,28 @@ relations::v1::Agreement BuildAgreement(const std::string& canonical_key,
   return out;
 }
 
+namespace {
+
+// Drops the first size - keep entries of a repeated field (keeps the tail).
+template <typename Repeated>
+void KeepLast(Repeated* r, int keep) {
+  int drop = r->size() - std::max(0, keep);
+  if (drop > 0) r->DeleteSubrange(0, drop);
+}
+
+}  // namespace
+
+void TrimAgreementForList(relations::v1::Agreement* agreement, const AgreementListLimits& limits) {
+  agreement->set_citation_count(agreement->citations_size());
+  agreement->set_history_count(agreement->history_size());
+  agreement->set_figure_count(agreement->figures_size());
+  KeepLast(agreement->mutable_citations(), limits.max_citations);
+  KeepLast(agreement->mutable_history(), limits.max_history);
+  auto* figures = agreement->mutable_figures();
+  if (figures->size() > limits.max_figures) {
+    figures->DeleteSubrange(std::max(0, limits.max_figures),
+                            figures->size() - std::max(0, limits.max_figures));
+  }
+}
+
 }  // namespace relmon::query

@@ -23,6 +23,20 @@ relations::v1::Agreement BuildAgreement(const std::string& canonical_key,
                                         std::vector<relations::v1::AgreementMention> mentions,
                                         std::vector<relations::v1::Figure> figures);
 
+// How much of an agreement a list answer (and the stored list record)
+// inlines; GetAgreement rebuilds the whole record from the mentions.
+struct AgreementListLimits {
+  int max_citations = 5;   // the newest by publication
+  int max_history = 10;    // the newest changes (still oldest first)
+  int max_figures = 5;     // the first in figure order
+};
+
+// Sets citation_count / history_count / figure_count to the full sizes and
+// keeps at most the limits' numbers of each (a function of the record, so
+// the stored list record stays a function of the set of articles).
+void TrimAgreementForList(relations::v1::Agreement* agreement,
+                          const AgreementListLimits& limits = {});
+
 // Stage order of statuses; reversals (SUSPENDED, CANCELLED) are not stages.
 bool IsReversal(relations::v1::AgreementStatus s);
 

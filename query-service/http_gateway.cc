@@ -294,6 +294,10 @@ struct HttpGateway::Impl {
         {"connected", f.connected},
         {"serving", deps.serving ? deps.serving() : true},
     };
+    if (f.last_stream_code != 0) {
+      // The ingest service's own status (e.g. RESOURCE_EXHAUSTED), not ours.
+      body["lastStreamError"] = {{"code", f.last_stream_code}, {"message", f.last_stream_error}};
+    }
     if (f.last_applied_at != absl::InfinitePast()) {
       body["lastAppliedAt"] =
           absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", f.last_applied_at, absl::UTCTimeZone());

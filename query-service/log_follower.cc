@@ -1,6 +1,9 @@
 #include "query-service/log_follower.h"
 
 #include <algorithm>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <vector>
 
 #include "absl/random/random.h"
@@ -69,6 +72,8 @@ FollowerStatus LogFollower::status() const {
   absl::MutexLock lock(&status_mu_);
   status.last_event_recorded_at = last_event_recorded_at_;
   status.last_applied_at = last_applied_at_;
+  status.last_stream_code = last_stream_code_;
+  status.last_stream_error = last_stream_error_;
   return status;
 }
 
@@ -102,6 +107,11 @@ void LogFollower::ReadLoop() {
     auto reader = stub_->SubscribeEvents(&context, request);
     relations::v1::SubscribeEventsResponse response;
     bool received = false;
+    // Whether we leave the stream ourselves (stop, resubscribe): only then is
+    // it cancelled, so an error the ingest service ended it with (e.g.
+    // RESOURCE_EXHAUSTED when it sheds subscribers) is what Finish reports,
+    // not a CANCELLED of our own making.
+    bool left = false;
     while (reader->Read(&response)) {
       if (response.event().sequence() > received_sequence_.load()) {
         received_sequence_.store(response.event().sequence());
@@ -121,15 +131,23 @@ void LogFollower::ReadLoop() {
         return stopping_ || static_cast<int>(queue_.size()) < options_.max_queued;
       };
       mu_.Await(absl::Condition(&room));
-      if (stopping_ || generation != generation_) break;
+      if (stopping_ || generation != generation_) {
+        left = true;
+        break;
+      }
       queue_.push_back(std::move(*response.mutable_event()));
     }
     {
       absl::MutexLock lock(&mu_);
       context_ = nullptr;
     }
-    context.TryCancel();
+    if (left) context.TryCancel();
     grpc::Status status = reader->Finish();
+    if (!status.ok() && !left) {
+      absl::MutexLock lock(&status_mu_);
+      last_stream_code_ = static_cast<int>(status.error_code());
+      last_stream_error_ = status.error_message();
+    }
     {
       absl::MutexLock lock(&mu_);
       if (stopping_) return;
@@ -152,6 +170,18 @@ void LogFollower::ReadLoop() {
                   {"error", status.error_message()},
                   {"attempt", absl::StrCat(failures)}});
     }
+    if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED && received) {
+      // The ingest service is shedding load: come back after a real pause
+      // even though this stream delivered events before it ended.
+      ++failures;
+      backoff = std::max(backoff, options_.initial_backoff * 4);
+      if (failures == 1 || failures % 10 == 0) {
+        LogWarning("the ingest service ended the event log stream: RESOURCE_EXHAUSTED; backing off",
+                   {{"ingest_target", options_.ingest_target},
+                    {"error", status.error_message()},
+                    {"attempt", absl::StrCat(failures)}});
+      }
+    }
     absl::Duration wait = backoff * absl::Uniform(rng, 0.8, 1.2);
     backoff = std::min(backoff * 2, options_.max_backoff);
     absl::MutexLock lock(&mu_);
@@ -159,6 +189,22 @@ void LogFollower::ReadLoop() {
     mu_.AwaitWithTimeout(absl::Condition(&stop), wait);
     if (stopping_) return;
   }
+}
+
+void LogFollower::ReleaseFreedMemory(size_t applied) {
+#if defined(__GLIBC__)
+  // A group of events allocates tens of MB (its write batches and parsed
+  // facts) and glibc keeps freed memory in its arenas: RSS then stays at
+  // the peak of the largest group. Return it to the system after big
+  // groups (catching up), and at most every few seconds otherwise.
+  absl::Time now = absl::Now();
+  if (applied >= 256 || now - last_trim_ >= absl::Seconds(5)) {
+    malloc_trim(0);
+    last_trim_ = now;
+  }
+#else
+  (void)applied;
+#endif
 }
 
 void LogFollower::ApplyLoop() {
@@ -199,6 +245,7 @@ void LogFollower::ApplyLoop() {
     }
     if (batch.empty()) continue;
     absl::Status s = store_->Apply(batch);
+    ReleaseFreedMemory(batch.size());
     if (s.ok()) {
       absl::MutexLock lock(&status_mu_);
       last_applied_at_ = absl::Now();

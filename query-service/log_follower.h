@@ -31,8 +31,9 @@ struct LogFollowerOptions {
   std::string ingest_target = "localhost:50051";
   // Most events per atomic write.
   int max_batch = 1024;
-  // Most events waiting to be applied (backpressure on the stream).
-  int max_queued = 4096;
+  // Most events waiting to be applied (backpressure on the stream; an
+  // analysed article's event is ~17 KB, so this bounds the queue to ~35 MB).
+  int max_queued = 2048;
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(5);
   // TLS / mTLS / bearer token of the channel (common/tls.h); plaintext when
@@ -50,6 +51,10 @@ struct FollowerStatus {
   // recorded_at of the last applied event, and when it was applied.
   absl::Time last_event_recorded_at = absl::InfinitePast();
   absl::Time last_applied_at = absl::InfinitePast();
+  // How the ingest service last ended the stream with an error (gRPC code
+  // and message, as it sent them; 0 and empty: never).
+  int last_stream_code = 0;
+  std::string last_stream_error;
 };
 
 class LogFollower {
@@ -74,6 +79,8 @@ class LogFollower {
   void ApplyLoop();
   // Cancels the current stream so the reader resubscribes from the cursor.
   void Resubscribe();
+  // Hands memory freed by applying `applied` events back to the system.
+  void ReleaseFreedMemory(size_t applied);
 
   ViewStore* store_;
   LogFollowerOptions options_;
@@ -92,7 +99,10 @@ class LogFollower {
   mutable absl::Mutex status_mu_;
   absl::Time last_event_recorded_at_ ABSL_GUARDED_BY(status_mu_) = absl::InfinitePast();
   absl::Time last_applied_at_ ABSL_GUARDED_BY(status_mu_) = absl::InfinitePast();
+  int last_stream_code_ ABSL_GUARDED_BY(status_mu_) = 0;
+  std::string last_stream_error_ ABSL_GUARDED_BY(status_mu_);
 
+  absl::Time last_trim_ = absl::InfinitePast();  // applier thread only
   std::thread reader_;
   std::thread applier_;
 };

@@ -232,6 +232,53 @@ absl::StatusOr<std::vector<std::pair<std::string, Event>>> QueryEngine::PairEven
   return out;
 }
 
+absl::Status QueryEngine::PairSkeletons(const std::string& a, const std::string& b,
+                                        google::protobuf::Arena* arena,
+                                        std::vector<const Event*>* events) const {
+  // One small record per (type, year) of the pair: no citation is parsed,
+  // and the skeletons live on `arena` (no allocation per event).
+  std::string prefix = absl::StrCat(DyadKey(a, b), "|");
+  absl::Status parse_error;
+  auto s = store_->Scan(View::kEventGroups, prefix, PrefixUpperBound(prefix),
+                        [&](absl::string_view, absl::string_view value) {
+                          auto* group =
+                              google::protobuf::Arena::CreateMessage<relations::v1::ListEventsResponse>(
+                                  arena);
+                          if (!group->ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                            parse_error = absl::DataLossError("corrupt event group record");
+                            return false;
+                          }
+                          for (const Event& e : group->events()) {
+                            if (e.has_occurred_at()) events->push_back(&e);
+                          }
+                          return true;
+                        });
+  if (!s.ok()) return s;
+  if (!parse_error.ok()) return parse_error;
+  RelationsModel::SortById(events);
+  return absl::OkStatus();
+}
+
+absl::Status QueryEngine::FillEvidence(const std::string& dyad, relations::v1::RelationsState* state,
+                                       std::map<std::string, Event>* cache) const {
+  for (Event& e : *state->mutable_evidence()) {
+    std::string key = DyadEventKey(dyad, e);
+    auto it = cache->find(key);
+    if (it == cache->end()) {
+      auto value = store_->Get(View::kDyadEvents, key);
+      if (!value.ok()) return value.status();
+      if (!value->has_value()) {
+        return absl::DataLossError(absl::StrCat("event group names a missing event ", key));
+      }
+      auto full = ParseValue<Event>(**value, "event");
+      if (!full.ok()) return full.status();
+      it = cache->emplace(key, *std::move(full)).first;
+    }
+    e = it->second;
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<Event>> QueryEngine::KnownPairEvents(
     const std::string& a, const std::string& b, std::optional<absl::Time> known_as_of) const {
   if (!known_as_of.has_value()) return PairEvents(a, b);
@@ -243,8 +290,12 @@ absl::StatusOr<std::vector<Event>> QueryEngine::KnownPairEvents(
   return events;
 }
 
-absl::StatusOr<std::optional<relations::v1::Agreement>> QueryEngine::AgreementKnownAsOf(
-    absl::string_view agreement_id, absl::Time known_as_of) const {
+absl::StatusOr<std::optional<relations::v1::Agreement>> QueryEngine::AgreementFromInputs(
+    absl::string_view agreement_id, std::optional<absl::Time> known_as_of) const {
+  // Everything counts when known_as_of is unset.
+  auto known = [&](const relations::v1::Citation& c) {
+    return !known_as_of.has_value() || KnownBy(c, *known_as_of);
+  };
   auto ckey = store_->Get(View::kAgreementKeys, agreement_id);
   if (!ckey.ok()) return ckey.status();
   if (!ckey->has_value()) return std::optional<relations::v1::Agreement>();
@@ -258,7 +309,7 @@ absl::StatusOr<std::optional<relations::v1::Agreement>> QueryEngine::AgreementKn
                             error = m.status();
                             return false;
                           }
-                          if (KnownBy(m->citation(), known_as_of)) mentions.push_back(*std::move(m));
+                          if (known(m->citation())) mentions.push_back(*std::move(m));
                           return true;
                         });
   if (!s.ok()) return s;
@@ -285,10 +336,13 @@ absl::StatusOr<std::optional<relations::v1::Agreement>> QueryEngine::AgreementKn
     if (!v->has_value()) continue;
     auto f = ParseValue<relations::v1::Figure>(**v, "figure");
     if (!f.ok()) return f.status();
-    if (KnownBy(f->citation(), known_as_of)) figures.push_back(*std::move(f));
+    if (known(f->citation())) figures.push_back(*std::move(f));
   }
-  return std::optional<relations::v1::Agreement>(
-      BuildAgreement(**ckey, std::move(mentions), std::move(figures)));
+  relations::v1::Agreement agreement = BuildAgreement(**ckey, std::move(mentions), std::move(figures));
+  agreement.set_citation_count(agreement.citations_size());
+  agreement.set_history_count(agreement.history_size());
+  agreement.set_figure_count(agreement.figures_size());
+  return std::optional<relations::v1::Agreement>(std::move(agreement));
 }
 
 absl::StatusOr<std::optional<relations::v1::DisputedFigure>> QueryEngine::DisputeKnownAsOf(
@@ -324,10 +378,20 @@ absl::StatusOr<relations::v1::RelationsState> QueryEngine::GetRelationsState(
   if (!b.ok()) return b.status();
   if (*a == *b)
     return FieldError("country_b", absl::StrCat("must differ from country_a (both are ", *a, ")"));
-  auto events = KnownPairEvents(*a, *b, KnownAsOf(request.has_known_as_of(), request.known_as_of()));
-  if (!events.ok()) return events.status();
   absl::Time as_of = request.has_as_of() ? ToAbslTime(request.as_of()) : clock_();
-  return model_.StateAt(*a, *b, *events, as_of);
+  if (request.has_known_as_of()) {
+    auto events = KnownPairEvents(*a, *b, ToAbslTime(request.known_as_of()));
+    if (!events.ok()) return events.status();
+    return model_.StateAt(*a, *b, *events, as_of);
+  }
+  // Scored from the skeletons; only the evidence is read whole.
+  google::protobuf::Arena arena;
+  std::vector<const Event*> skeletons;
+  if (auto s = PairSkeletons(*a, *b, &arena, &skeletons); !s.ok()) return s;
+  relations::v1::RelationsState state = model_.StateAtSorted(*a, *b, skeletons, as_of);
+  std::map<std::string, Event> cache;
+  if (auto s = FillEvidence(DyadKey(*a, *b), &state, &cache); !s.ok()) return s;
+  return state;
 }
 
 absl::StatusOr<relations::v1::ListRelationsTimelineResponse> QueryEngine::ListRelationsTimeline(
@@ -342,8 +406,20 @@ absl::StatusOr<relations::v1::ListRelationsTimelineResponse> QueryEngine::ListRe
   if (!relations::v1::Granularity_IsValid(granularity)) {
     return FieldError("granularity", "unknown granularity");
   }
-  auto events = KnownPairEvents(*a, *b, KnownAsOf(request.has_known_as_of(), request.known_as_of()));
-  if (!events.ok()) return events.status();
+  const bool skeletons = !request.has_known_as_of();
+  google::protobuf::Arena arena;
+  std::vector<const Event*> sorted;
+  std::vector<Event> known_events;
+  if (skeletons) {
+    if (auto s = PairSkeletons(*a, *b, &arena, &sorted); !s.ok()) return s;
+  } else {
+    auto known = KnownPairEvents(*a, *b, ToAbslTime(request.known_as_of()));
+    if (!known.ok()) return known.status();
+    known_events = *std::move(known);
+    sorted = RelationsModel::SortedById(known_events);
+  }
+  const std::vector<const Event*>* events = &sorted;
+  std::map<std::string, Event> evidence_cache;
   relations::v1::ListRelationsTimelineResponse response;
   absl::Time end = request.has_end_time() ? ToAbslTime(request.end_time()) : clock_();
   absl::Time start;
@@ -351,9 +427,9 @@ absl::StatusOr<relations::v1::ListRelationsTimelineResponse> QueryEngine::ListRe
     start = ToAbslTime(request.start_time());
   } else {
     std::optional<absl::Time> first;
-    for (const Event& e : *events) {
-      if (!e.has_occurred_at()) continue;
-      absl::Time t = ToAbslTime(e.occurred_at());
+    for (const Event* e : *events) {
+      if (!e->has_occurred_at()) continue;
+      absl::Time t = ToAbslTime(e->occurred_at());
       if (!first.has_value() || t < *first) first = t;
     }
     if (!first.has_value()) return response;  // nothing dated: no points
@@ -369,7 +445,11 @@ absl::StatusOr<relations::v1::ListRelationsTimelineResponse> QueryEngine::ListRe
                        " points; narrow start_time/end_time or use a coarser granularity"));
     }
     absl::Time as_of = std::min(NextPeriod(p, granularity), end);
-    *response.add_points() = model_.StateAt(*a, *b, *events, as_of);
+    auto* point = response.add_points();
+    *point = model_.StateAtSorted(*a, *b, *events, as_of);
+    if (skeletons) {
+      if (auto s = FillEvidence(DyadKey(*a, *b), point, &evidence_cache); !s.ok()) return s;
+    }
     if (as_of >= end) break;
   }
   return response;
@@ -475,6 +555,48 @@ absl::StatusOr<relations::v1::ListAgreementsResponse> QueryEngine::ListAgreement
   std::string last_key;
   bool more = false;
   absl::Status parse_error;
+  const bool by_status = request.status() != relations::v1::AGREEMENT_STATUS_UNSPECIFIED;
+  if (!request.has_known_as_of() && (by_status || !country->empty())) {
+    // Index-backed: list_index holds exactly the agreements that pass the
+    // filters, so the page reads only what it returns.
+    std::string status_text = StatusKey(request.status());
+    std::string prefix;
+    if (by_status && !country->empty()) {
+      prefix = absl::StrCat("b", std::string(1, kSep), *country, std::string(1, kSep), status_text,
+                            std::string(1, kSep));
+    } else if (by_status) {
+      prefix = absl::StrCat("A", std::string(1, kSep), status_text, std::string(1, kSep));
+    } else {
+      prefix = absl::StrCat("a", std::string(1, kSep), *country, std::string(1, kSep));
+    }
+    std::string start = resume->empty() ? prefix : std::max(prefix, After(*resume));
+    auto s = store_->Scan(View::kListIndex, start, PrefixUpperBound(prefix),
+                          [&](absl::string_view key, absl::string_view) {
+                            if (response.agreements_size() >= *page_size) {
+                              more = true;
+                              return false;
+                            }
+                            auto value = store_->Get(View::kAgreements, key.substr(prefix.size()));
+                            if (!value.ok()) {
+                              parse_error = value.status();
+                              return false;
+                            }
+                            if (!value->has_value()) return true;
+                            auto agreement =
+                                ParseValue<relations::v1::Agreement>(**value, "agreement");
+                            if (!agreement.ok()) {
+                              parse_error = agreement.status();
+                              return false;
+                            }
+                            *response.add_agreements() = *std::move(agreement);
+                            last_key.assign(key.data(), key.size());
+                            return true;
+                          });
+    if (!s.ok()) return s;
+    if (!parse_error.ok()) return parse_error;
+    if (more) response.set_next_page_token(MakeToken(fingerprint, last_key));
+    return response;
+  }
   auto s = store_->Scan(
       View::kAgreements, resume->empty() ? std::string() : After(*resume), "",
       [&](absl::string_view key, absl::string_view value) {
@@ -486,13 +608,14 @@ absl::StatusOr<relations::v1::ListAgreementsResponse> QueryEngine::ListAgreement
         if (request.has_known_as_of()) {
           // Rebuilt from the mentions and figures known then (status,
           // dates and figures may differ; unknown then: left out).
-          auto known = AgreementKnownAsOf(key, ToAbslTime(request.known_as_of()));
+          auto known = AgreementFromInputs(key, ToAbslTime(request.known_as_of()));
           if (!known.ok()) {
             parse_error = known.status();
             return false;
           }
           if (!known->has_value()) return true;
           agreement = **std::move(known);
+          TrimAgreementForList(&*agreement);
         }
         if (request.status() != relations::v1::AGREEMENT_STATUS_UNSPECIFIED &&
             agreement->status() != request.status()) {
@@ -519,12 +642,14 @@ absl::StatusOr<relations::v1::ListAgreementsResponse> QueryEngine::ListAgreement
 absl::StatusOr<relations::v1::Agreement> QueryEngine::GetAgreement(
     const relations::v1::GetAgreementRequest& request) const {
   if (request.agreement_id().empty()) return FieldError("agreement_id", "required");
-  auto value = store_->Get(View::kAgreements, request.agreement_id());
-  if (!value.ok()) return value.status();
-  if (!value->has_value()) {
+  // The stored record is the list form (bounded citations, history and
+  // figures); the full record is rebuilt from the agreement's mentions.
+  auto full = AgreementFromInputs(request.agreement_id(), std::nullopt);
+  if (!full.ok()) return full.status();
+  if (!full->has_value()) {
     return absl::NotFoundError(absl::StrCat("no agreement \"", request.agreement_id(), "\""));
   }
-  return ParseValue<relations::v1::Agreement>(**value, "agreement");
+  return **std::move(full);
 }
 
 absl::StatusOr<relations::v1::ListFiguresResponse> QueryEngine::ListFigures(
@@ -611,6 +736,37 @@ absl::StatusOr<relations::v1::ListDisputedFiguresResponse> QueryEngine::ListDisp
   std::string last_key;
   bool more = false;
   absl::Status parse_error;
+  if (!request.has_known_as_of() && !country->empty()) {
+    // Index-backed: d\0party\0dispute_key lists exactly this party's disputes.
+    std::string prefix = absl::StrCat("d", std::string(1, kSep), *country, std::string(1, kSep));
+    std::string start = resume->empty() ? prefix : std::max(prefix, After(*resume));
+    auto s = store_->Scan(View::kListIndex, start, PrefixUpperBound(prefix),
+                          [&](absl::string_view key, absl::string_view) {
+                            if (response.disputed_figures_size() >= *page_size) {
+                              more = true;
+                              return false;
+                            }
+                            auto value = store_->Get(View::kDisputes, key.substr(prefix.size()));
+                            if (!value.ok()) {
+                              parse_error = value.status();
+                              return false;
+                            }
+                            if (!value->has_value()) return true;
+                            auto dispute =
+                                ParseValue<relations::v1::DisputedFigure>(**value, "dispute");
+                            if (!dispute.ok()) {
+                              parse_error = dispute.status();
+                              return false;
+                            }
+                            *response.add_disputed_figures() = *std::move(dispute);
+                            last_key.assign(key.data(), key.size());
+                            return true;
+                          });
+    if (!s.ok()) return s;
+    if (!parse_error.ok()) return parse_error;
+    if (more) response.set_next_page_token(MakeToken(fingerprint, last_key));
+    return response;
+  }
   auto s = store_->Scan(
       View::kDisputes, resume->empty() ? std::string() : After(*resume), "",
       [&](absl::string_view key, absl::string_view value) {

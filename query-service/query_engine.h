@@ -10,6 +10,7 @@
 #define RELMON_QUERY_SERVICE_QUERY_ENGINE_H_
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -19,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "google/protobuf/arena.h"
 #include "common/country_gazetteer.h"
 #include "query-service/relations_model.h"
 #include "query-service/view_store.h"
@@ -79,13 +81,24 @@ class QueryEngine {
   absl::StatusOr<std::string> ResolveCountry(absl::string_view field, absl::string_view value,
                                              bool required) const;
   absl::StatusOr<int> PageSize(int requested) const;
+  // The pair's dated events as skeletons (event_groups: what the model
+  // reads, no citations), allocated on `arena`, sorted by event_id.
+  absl::Status PairSkeletons(const std::string& a, const std::string& b,
+                             google::protobuf::Arena* arena,
+                             std::vector<const relations::v1::Event*>* events) const;
+  // Replaces a state's evidence skeletons by the stored events (`cache`
+  // keeps those already read, for timelines).
+  absl::Status FillEvidence(const std::string& dyad, relations::v1::RelationsState* state,
+                            std::map<std::string, relations::v1::Event>* cache) const;
   // PairEvents, or PairEventsKnownAsOf's events when known_as_of is set.
   absl::StatusOr<std::vector<relations::v1::Event>> KnownPairEvents(
       const std::string& a, const std::string& b, std::optional<absl::Time> known_as_of) const;
-  // An agreement or a dispute rebuilt from only what was known at
-  // `known_as_of`; nullopt when nothing of it was known yet.
-  absl::StatusOr<std::optional<relations::v1::Agreement>> AgreementKnownAsOf(
-      absl::string_view agreement_id, absl::Time known_as_of) const;
+  // An agreement rebuilt whole from its mentions and figures (only those
+  // known at `known_as_of` when set), with its counts; nullopt when none.
+  absl::StatusOr<std::optional<relations::v1::Agreement>> AgreementFromInputs(
+      absl::string_view agreement_id, std::optional<absl::Time> known_as_of) const;
+  // A dispute rebuilt from only what was known at `known_as_of`; nullopt
+  // when nothing of it was known yet.
   absl::StatusOr<std::optional<relations::v1::DisputedFigure>> DisputeKnownAsOf(
       absl::string_view dispute_key, absl::Time known_as_of) const;
 

@@ -2,6 +2,9 @@
 // errors, pagination, NOT_FOUND, timelines.
 #include "query-service/query_engine.h"
 
+#include <algorithm>
+#include <set>
+
 #include "gtest/gtest.h"
 #include "query-service/corpus_fixtures.h"
 #include "query-service/keys.h"
@@ -171,6 +174,71 @@ TEST_F(QueryEngineTest, AgreementsByCountryAndStatus) {
   list = engine_.ListAgreements(r);
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->agreements_size(), 1);
+}
+
+// Filtered lists come from list_index; they must equal the unfiltered list
+// filtered by hand, page by page.
+TEST_F(QueryEngineTest, IndexedListFiltersMatchAFullScan) {
+  v1::ListAgreementsRequest every;
+  every.set_page_size(1000);
+  auto all = engine_.ListAgreements(every);
+  ASSERT_TRUE(all.ok());
+  std::set<std::string> countries;
+  for (const auto& a : all->agreements()) countries.insert(a.parties().begin(), a.parties().end());
+  ASSERT_FALSE(countries.empty());
+  for (const std::string& country : countries) {
+    for (int status : {0, static_cast<int>(v1::AGREEMENT_STATUS_SIGNED)}) {
+      std::vector<std::string> expected;
+      for (const auto& a : all->agreements()) {
+        bool party = std::find(a.parties().begin(), a.parties().end(), country) != a.parties().end();
+        if (party && (status == 0 || a.status() == status)) expected.push_back(a.agreement_id());
+      }
+      v1::ListAgreementsRequest r;
+      r.set_country(country);
+      r.set_status(static_cast<v1::AgreementStatus>(status));
+      r.set_page_size(1);
+      std::vector<std::string> got;
+      for (int i = 0; i < 100; ++i) {
+        auto page = engine_.ListAgreements(r);
+        ASSERT_TRUE(page.ok()) << page.status();
+        for (const auto& a : page->agreements()) got.push_back(a.agreement_id());
+        if (page->next_page_token().empty()) break;
+        r.set_page_token(page->next_page_token());
+      }
+      EXPECT_EQ(got, expected) << country << " status " << status;
+    }
+  }
+  // A list item carries its full counts; GetAgreement the whole record.
+  for (const auto& a : all->agreements()) {
+    EXPECT_GE(a.citation_count(), a.citations_size());
+    EXPECT_LE(a.citations_size(), 5);
+    v1::GetAgreementRequest get;
+    get.set_agreement_id(a.agreement_id());
+    auto full = engine_.GetAgreement(get);
+    ASSERT_TRUE(full.ok());
+    EXPECT_EQ(full->citations_size(), a.citation_count());
+    EXPECT_EQ(full->history_size(), a.history_count());
+    EXPECT_EQ(full->figures_size(), a.figure_count());
+    EXPECT_EQ(full->status(), a.status());
+  }
+
+  v1::ListDisputedFiguresRequest d;
+  d.set_page_size(1000);
+  auto disputes = engine_.ListDisputedFigures(d);
+  ASSERT_TRUE(disputes.ok());
+  for (const auto& dispute : disputes->disputed_figures()) {
+    for (const auto& country : dispute.parties()) {
+      v1::ListDisputedFiguresRequest by;
+      by.set_country(country);
+      auto some = engine_.ListDisputedFigures(by);
+      ASSERT_TRUE(some.ok());
+      size_t expected = 0;
+      for (const auto& x : disputes->disputed_figures()) {
+        expected += std::count(x.parties().begin(), x.parties().end(), country);
+      }
+      EXPECT_EQ(static_cast<size_t>(some->disputed_figures_size()), expected) << country;
+    }
+  }
 }
 
 TEST_F(QueryEngineTest, FiguresAndDisputes) {

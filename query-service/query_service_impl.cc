@@ -59,14 +59,22 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 
 QueryServiceImpl::QueryServiceImpl(const QueryEngine* engine, const ViewStore* store,
                                    absl::Duration max_wait)
-    : engine_(engine), store_(store), max_wait_(max_wait) {}
+    : engine_(engine), store_(store), max_wait_(max_wait) {
+  waiter_ = std::thread([this] { WaitLoop(); });
+}
 
-grpc::Status QueryServiceImpl::Admit(grpc::ServerContext* context, uint64_t min_sequence) const {
-  if (!ready_.load()) {
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                        "query service is starting or shutting down");
+QueryServiceImpl::~QueryServiceImpl() { Stop(); }
+
+void QueryServiceImpl::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(park_mu_);
+    stopping_ = true;
   }
-  if (min_sequence == 0 || store_->applied_sequence() >= min_sequence) return grpc::Status::OK;
+  park_cv_.notify_all();
+  if (waiter_.joinable()) waiter_.join();
+}
+
+absl::Time QueryServiceImpl::WaitDeadline(grpc::CallbackServerContext* context) const {
   absl::Time deadline = absl::Now() + max_wait_;
   auto call_deadline = context->deadline();
   if (call_deadline != std::chrono::system_clock::time_point::max()) {
@@ -76,76 +84,119 @@ grpc::Status QueryServiceImpl::Admit(grpc::ServerContext* context, uint64_t min_
     absl::Duration margin = std::min(absl::Milliseconds(100), (caller - absl::Now()) / 10);
     deadline = std::min(deadline, caller - std::max(margin, absl::ZeroDuration()));
   }
-  // Wait in slices so a cancelled call or a shutdown is noticed.
-  while (true) {
-    absl::Time slice = std::min(deadline, absl::Now() + absl::Milliseconds(100));
-    if (store_->WaitForSequence(min_sequence, slice)) return grpc::Status::OK;
-    if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled");
-    if (!ready_.load()) {
-      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "query service is shutting down");
-    }
-    if (absl::Now() >= deadline) break;
+  return deadline;
+}
+
+grpc::ServerUnaryReactor* QueryServiceImpl::Handle(grpc::CallbackServerContext* context,
+                                                   uint64_t min_sequence,
+                                                   std::function<grpc::Status()> answer) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!ready_.load()) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 "query service is starting or shutting down"));
+    return reactor;
   }
-  return grpc::Status(
-      grpc::StatusCode::DEADLINE_EXCEEDED,
-      absl::StrCat("min_sequence ", min_sequence, " not applied before the deadline; ",
-                   "the view has applied sequence ", store_->applied_sequence()));
+  if (min_sequence == 0 || store_->applied_sequence() >= min_sequence) {
+    reactor->Finish(answer());
+    return reactor;
+  }
+  Parked parked;
+  parked.min_sequence = min_sequence;
+  parked.deadline = WaitDeadline(context);
+  parked.context = context;
+  parked.reactor = reactor;
+  parked.answer = std::move(answer);
+  {
+    std::lock_guard<std::mutex> lock(park_mu_);
+    if (!stopping_) {
+      parked_.push_back(std::move(parked));
+      parked.reactor = nullptr;
+    }
+  }
+  if (parked.reactor != nullptr) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "query service is shutting down"));
+  } else {
+    park_cv_.notify_one();
+  }
+  return reactor;
 }
 
-grpc::Status QueryServiceImpl::GetRelationsState(
-    grpc::ServerContext* context, const relations::v1::GetRelationsStateRequest* request,
-    relations::v1::RelationsState* response) {
-  if (auto s = Admit(context, request->min_sequence()); !s.ok()) return s;
-  return Reply(engine_->GetRelationsState(*request), response);
+void QueryServiceImpl::WaitLoop() {
+  std::unique_lock<std::mutex> lock(park_mu_);
+  while (true) {
+    if (stopping_) break;
+    if (parked_.empty()) {
+      park_cv_.wait(lock);
+      continue;
+    }
+    uint64_t lowest = parked_.front().min_sequence;
+    absl::Time earliest = parked_.front().deadline;
+    for (const Parked& p : parked_) {
+      lowest = std::min(lowest, p.min_sequence);
+      earliest = std::min(earliest, p.deadline);
+    }
+    lock.unlock();
+    // Wakes as soon as the applier reaches `lowest`; the short slice also
+    // notices newly parked lower sequences, cancellations and shutdown.
+    store_->WaitForSequence(lowest, std::min(earliest, absl::Now() + absl::Milliseconds(2)));
+    lock.lock();
+    const uint64_t applied = store_->applied_sequence();
+    const absl::Time now = absl::Now();
+    const bool ready = ready_.load();
+    std::vector<std::pair<Parked, grpc::Status>> done;
+    std::vector<Parked> answer_now;
+    std::vector<Parked> still;
+    for (Parked& p : parked_) {
+      if (p.min_sequence <= applied) {
+        answer_now.push_back(std::move(p));
+      } else if (p.context->IsCancelled()) {
+        done.emplace_back(std::move(p), grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled"));
+      } else if (!ready) {
+        done.emplace_back(std::move(p), grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                                     "query service is shutting down"));
+      } else if (now >= p.deadline) {
+        grpc::Status status(
+            grpc::StatusCode::DEADLINE_EXCEEDED,
+            absl::StrCat("min_sequence ", p.min_sequence, " not applied before the deadline; ",
+                         "the view has applied sequence ", applied));
+        done.emplace_back(std::move(p), std::move(status));
+      } else {
+        still.push_back(std::move(p));
+      }
+    }
+    parked_ = std::move(still);
+    lock.unlock();
+    for (Parked& p : answer_now) p.reactor->Finish(p.answer());
+    for (auto& [p, status] : done) p.reactor->Finish(status);
+    lock.lock();
+  }
+  std::vector<Parked> left = std::move(parked_);
+  parked_.clear();
+  lock.unlock();
+  for (Parked& p : left) {
+    p.reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "query service is shutting down"));
+  }
 }
 
-grpc::Status QueryServiceImpl::ListRelationsTimeline(
-    grpc::ServerContext* context, const relations::v1::ListRelationsTimelineRequest* request,
-    relations::v1::ListRelationsTimelineResponse* response) {
-  if (auto s = Admit(context, request->min_sequence()); !s.ok()) return s;
-  return Reply(engine_->ListRelationsTimeline(*request), response);
-}
+#define RELMON_QUERY_METHOD(Method, Request, Response)                                        \
+  grpc::ServerUnaryReactor* QueryServiceImpl::Method(                                         \
+      grpc::CallbackServerContext* context, const relations::v1::Request* request,           \
+      relations::v1::Response* response) {                                                    \
+    return Handle(context, request->min_sequence(), [this, request, response] {              \
+      return Reply(engine_->Method(*request), response);                                      \
+    });                                                                                        \
+  }
 
-grpc::Status QueryServiceImpl::ListEvents(grpc::ServerContext* context,
-                                          const relations::v1::ListEventsRequest* request,
-                                          relations::v1::ListEventsResponse* response) {
-  if (auto s = Admit(context, request->min_sequence()); !s.ok()) return s;
-  return Reply(engine_->ListEvents(*request), response);
-}
+RELMON_QUERY_METHOD(GetRelationsState, GetRelationsStateRequest, RelationsState)
+RELMON_QUERY_METHOD(ListRelationsTimeline, ListRelationsTimelineRequest,
+                    ListRelationsTimelineResponse)
+RELMON_QUERY_METHOD(ListEvents, ListEventsRequest, ListEventsResponse)
+RELMON_QUERY_METHOD(ListAgreements, ListAgreementsRequest, ListAgreementsResponse)
+RELMON_QUERY_METHOD(GetAgreement, GetAgreementRequest, Agreement)
+RELMON_QUERY_METHOD(ListFigures, ListFiguresRequest, ListFiguresResponse)
+RELMON_QUERY_METHOD(ListDisputedFigures, ListDisputedFiguresRequest, ListDisputedFiguresResponse)
+RELMON_QUERY_METHOD(GetArticle, GetArticleRequest, ArticleSummary)
 
-grpc::Status QueryServiceImpl::ListAgreements(grpc::ServerContext* context,
-                                              const relations::v1::ListAgreementsRequest* request,
-                                              relations::v1::ListAgreementsResponse* response) {
-  if (auto s = Admit(context, request->min_sequence()); !s.ok()) return s;
-  return Reply(engine_->ListAgreements(*request), response);
-}
-
-grpc::Status QueryServiceImpl::GetAgreement(grpc::ServerContext* context,
-                                            const relations::v1::GetAgreementRequest* request,
-                                            relations::v1::Agreement* response) {
-  if (auto s = Admit(context, request->min_sequence()); !s.ok()) return s;
-  return Reply(engine_->GetAgreement(*request), response);
-}
-
-grpc::Status QueryServiceImpl::ListFigures(grpc::ServerContext* context,
-                                           const relations::v1::ListFiguresRequest* request,
-                                           relations::v1::ListFiguresResponse* response) {
-  if (auto s = Admit(context, request->min_sequence()); !s.ok()) return s;
-  return Reply(engine_->ListFigures(*request), response);
-}
-
-grpc::Status QueryServiceImpl::ListDisputedFigures(
-    grpc::ServerContext* context, const relations::v1::ListDisputedFiguresRequest* request,
-    relations::v1::ListDisputedFiguresResponse* response) {
-  if (auto s = Admit(context, request->min_sequence()); !s.ok()) return s;
-  return Reply(engine_->ListDisputedFigures(*request), response);
-}
-
-grpc::Status QueryServiceImpl::GetArticle(grpc::ServerContext* context,
-                                          const relations::v1::GetArticleRequest* request,
-                                          relations::v1::ArticleSummary* response) {
-  if (auto s = Admit(context, request->min_sequence()); !s.ok()) return s;
-  return Reply(engine_->GetArticle(*request), response);
-}
+#undef RELMON_QUERY_METHOD
 
 }  // namespace relmon::query

@@ -21,13 +21,27 @@ double Round2(double v) { return std::round(v * 100.0) / 100.0; }
 
 double RelationsModel::ScoreAt(const std::vector<Event>& events, absl::Time as_of, int* counted,
                                std::vector<EventContribution>* contributions) const {
-  // Sum in a fixed order (by event_id) so the score is bit-identical
-  // whatever order the events were stored in.
+  return ScoreAtSorted(SortedById(events), as_of, counted, contributions);
+}
+
+std::vector<const Event*> RelationsModel::SortedById(const std::vector<Event>& events) {
   std::vector<const Event*> sorted;
   sorted.reserve(events.size());
   for (const Event& e : events) sorted.push_back(&e);
-  std::sort(sorted.begin(), sorted.end(),
+  SortById(&sorted);
+  return sorted;
+}
+
+void RelationsModel::SortById(std::vector<const Event*>* events) {
+  std::sort(events->begin(), events->end(),
             [](const Event* x, const Event* y) { return x->event_id() < y->event_id(); });
+}
+
+double RelationsModel::ScoreAtSorted(const std::vector<const Event*>& sorted, absl::Time as_of,
+                                     int* counted,
+                                     std::vector<EventContribution>* contributions) const {
+  // Sum in a fixed order (by event_id) so the score is bit-identical
+  // whatever order the events were stored in.
   double numerator = 0;
   double mass = 0;
   int n = 0;
@@ -65,13 +79,19 @@ relations::v1::RelationsLevel RelationsModel::LevelFor(double score) const {
 relations::v1::RelationsState RelationsModel::StateAt(const std::string& a, const std::string& b,
                                                       const std::vector<Event>& events,
                                                       absl::Time as_of) const {
+  return StateAtSorted(a, b, SortedById(events), as_of);
+}
+
+relations::v1::RelationsState RelationsModel::StateAtSorted(
+    const std::string& a, const std::string& b, const std::vector<const Event*>& events,
+    absl::Time as_of) const {
   relations::v1::RelationsState state;
   state.set_country_a(std::min(a, b));
   state.set_country_b(std::max(a, b));
   *state.mutable_as_of() = ToProtoTime(as_of);
   int counted = 0;
   std::vector<EventContribution> contributions;
-  double score = ScoreAt(events, as_of, &counted, &contributions);
+  double score = ScoreAtSorted(events, as_of, &counted, &contributions);
   state.set_event_count(counted);
   if (counted == 0) {
     state.set_level(relations::v1::RELATIONS_LEVEL_UNSPECIFIED);
@@ -82,7 +102,7 @@ relations::v1::RelationsState RelationsModel::StateAt(const std::string& a, cons
   score = Round2(score);
   state.set_score(score);
   state.set_level(LevelFor(score));
-  double before = Round2(ScoreAt(events, as_of - params_.trend_window));
+  double before = Round2(ScoreAtSorted(events, as_of - params_.trend_window));
   double change = score - before;
   if (change >= params_.trend_threshold) {
     state.set_trend(relations::v1::TREND_IMPROVING);

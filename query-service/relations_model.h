@@ -67,6 +67,19 @@ class RelationsModel {
                  int* counted = nullptr,
                  std::vector<EventContribution>* contributions = nullptr) const;
 
+  // StateAt / ScoreAt for events already sorted by event_id (SortById), so
+  // callers scoring one pair at many instants (timelines) sort once and
+  // need not copy the events.
+  relations::v1::RelationsState StateAtSorted(const std::string& a, const std::string& b,
+                                              const std::vector<const relations::v1::Event*>& events,
+                                              absl::Time as_of) const;
+  double ScoreAtSorted(const std::vector<const relations::v1::Event*>& events, absl::Time as_of,
+                       int* counted = nullptr,
+                       std::vector<EventContribution>* contributions = nullptr) const;
+  static std::vector<const relations::v1::Event*> SortedById(
+      const std::vector<relations::v1::Event>& events);
+  static void SortById(std::vector<const relations::v1::Event*>* events);
+
   relations::v1::RelationsLevel LevelFor(double score) const;
 
   const RelationsModelParams& params() const { return params_; }

@@ -12,9 +12,12 @@
 #include "query-service/event_clustering.h"
 #include "query-service/figure_disputes.h"
 #include "query-service/keys.h"
+#include "relations/v1/query_service.pb.h"
 #include "rocksdb/cache.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/write_buffer_manager.h"
 #include "rocksdb/table.h"
-#include "rocksdb/utilities/write_batch_with_index.h"
+#include "rocksdb/write_batch.h"
 
 namespace relmon::query {
 namespace {
@@ -27,6 +30,7 @@ using relations::v1::Figure;
 using relations::v1::LogEvent;
 
 constexpr absl::string_view kCursorKey = "applied_sequence";
+constexpr absl::string_view kSchemaKey = "schema_version";
 constexpr char kSep = '\0';
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
@@ -111,23 +115,77 @@ const char* ViewName(View view) {
       return "figure_index";
     case View::kDisputes:
       return "disputes";
+    case View::kEventGroups:
+      return "event_groups";
+    case View::kListIndex:
+      return "list_index";
     case View::kCount:
       break;
   }
   return "?";
 }
 
+std::string EventGroupKey(absl::string_view dyad, relations::v1::EventType type,
+                          absl::string_view year) {
+  return absl::StrCat(ReportPrefix(dyad, type), year);
+}
+
+Event EventSkeleton(const Event& event) {
+  Event skeleton;
+  skeleton.set_event_id(event.event_id());
+  skeleton.set_type(event.type());
+  if (event.has_occurred_at()) *skeleton.mutable_occurred_at() = event.occurred_at();
+  skeleton.set_date_precision(event.date_precision());
+  skeleton.set_weight(event.weight());
+  skeleton.set_retrospective(event.retrospective());
+  return skeleton;
+}
+
+std::string StatusKey(relations::v1::AgreementStatus status) {
+  return PaddedNumber(static_cast<int>(status), 2);
+}
+
+std::vector<std::string> AgreementListIndexKeys(const relations::v1::Agreement& agreement) {
+  const std::string status = StatusKey(agreement.status());
+  const std::string& id = agreement.agreement_id();
+  std::vector<std::string> keys;
+  keys.push_back(Join({"A", status, id}));
+  for (const auto& party : agreement.parties()) {
+    keys.push_back(Join({"a", party, id}));
+    keys.push_back(Join({"b", party, status, id}));
+  }
+  return keys;
+}
+
+std::vector<std::string> DisputeListIndexKeys(const relations::v1::DisputedFigure& dispute,
+                                              absl::string_view dispute_key) {
+  std::vector<std::string> keys;
+  for (const auto& party : dispute.parties()) keys.push_back(Join({"d", party, dispute_key}));
+  return keys;
+}
+
+std::string DyadEventKey(absl::string_view dyad, const Event& event) {
+  return absl::StrCat(dyad, "|", TimeKey(event.occurred_at(), event.has_occurred_at()), "|",
+                      event.event_id());
+}
+
 std::string ViewStore::FigureKey(absl::string_view article_id, absl::string_view figure_id) {
   return absl::StrCat(article_id, "/", figure_id);
 }
 
-// One atomic write being assembled: raw inputs first, then every derived
-// record whose inputs changed, then the cursor. Reads see the batch on top
-// of the database.
+// The writes of one applied group of log events, in two phases:
+//  1. Add(): the raw inputs (articles, facts, reports, mentions, figures and
+//     their index) go to `inputs_`, written by CommitInputs();
+//  2. Recompute() then reads the database directly (no merged batch view)
+//     and puts every derived record whose inputs changed into `derived_`,
+//     written with the new cursor by Commit().
+// A crash between the two writes leaves inputs ahead of the cursor; the
+// replay from the cursor is idempotent (an article's facts replace its
+// previous facts, and every touched record is recomputed from all its
+// inputs), so the views still end as a function of the set of articles.
 class ViewStore::Batch {
  public:
-  explicit Batch(ViewStore* store)
-      : store_(store), wb_(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true) {}
+  explicit Batch(ViewStore* store) : store_(store) {}
 
   absl::Status Add(const LogEvent& e) {
     switch (e.payload_case()) {
@@ -141,7 +199,17 @@ class ViewStore::Batch {
     }
   }
 
+  absl::Status CommitInputs() {
+    if (inputs_.Count() == 0) return absl::OkStatus();
+    rocksdb::WriteOptions wo;
+    wo.disableWAL = true;  // see Commit()
+    auto s = FromRocks(store_->db_->Write(wo, &inputs_), "write view inputs");
+    current_ = &derived_;
+    return s;
+  }
+
   absl::Status Recompute() {
+    current_ = &derived_;
     for (const auto& [dyad, type, year] : event_groups_) {
       if (auto s = RecomputeEvents(dyad, type, year); !s.ok()) return s;
     }
@@ -160,42 +228,69 @@ class ViewStore::Batch {
   }
 
   absl::Status Commit(uint64_t sequence) {
+    current_ = &derived_;
     Put(View::kCursor, kCursorKey, EncodeFixed64(sequence));
+    Log(LogLevel::kDebug, "views applied",
+        {{"sequence", absl::StrCat(sequence)},
+         {"input_writes", absl::StrCat(inputs_.Count())},
+         {"input_bytes", absl::StrCat(inputs_.GetDataSize())},
+         {"derived_writes", absl::StrCat(derived_.Count())},
+         {"derived_bytes", absl::StrCat(derived_.GetDataSize())},
+         {"event_groups", absl::StrCat(event_groups_.size())},
+         {"agreements", absl::StrCat(agreement_keys_.size())},
+         {"disputes", absl::StrCat(dispute_groups_.size())}});
     rocksdb::WriteOptions wo;
-    // The views can be rebuilt from the log, so no fsync per batch; the WAL
-    // still makes every batch atomic with its cursor.
-    wo.sync = false;
-    return FromRocks(store_->db_->Write(wo, wb_.GetWriteBatch()), "write views");
+    // No WAL: the views are a cache of the ingest service's log. With
+    // atomic_flush every column family reaches disk at the same point, so
+    // after a crash the views and the cursor are those of the last flush
+    // and the follower re-applies the events after it (idempotently, see
+    // the class comment). A clean close flushes (~ViewStore).
+    wo.disableWAL = true;
+    return FromRocks(store_->db_->Write(wo, &derived_), "write views");
   }
 
  private:
   void Put(View v, absl::string_view key, absl::string_view value) {
-    wb_.Put(store_->cf(v), rocksdb::Slice(key.data(), key.size()),
-            rocksdb::Slice(value.data(), value.size()));
+    current_->Put(store_->cf(v), rocksdb::Slice(key.data(), key.size()),
+                  rocksdb::Slice(value.data(), value.size()));
   }
   void Delete(View v, absl::string_view key) {
-    wb_.Delete(store_->cf(v), rocksdb::Slice(key.data(), key.size()));
+    current_->Delete(store_->cf(v), rocksdb::Slice(key.data(), key.size()));
+  }
+
+  // Phase 1 reads and writes an article's summary and facts several times
+  // within one group (recorded, then analysed, perhaps re-analysed): those
+  // two views are read through `pending_` first.
+  void PutPending(View v, const std::string& key, std::string value) {
+    Put(v, key, value);
+    pending_[{v, key}] = std::move(value);
   }
 
   absl::StatusOr<std::optional<std::string>> GetMerged(View v, absl::string_view key) {
+    if (!pending_.empty()) {
+      auto it = pending_.find({v, std::string(key)});
+      if (it != pending_.end()) return std::optional<std::string>(it->second);
+    }
     std::string value;
-    rocksdb::Status s =
-        wb_.GetFromBatchAndDB(store_->db_.get(), rocksdb::ReadOptions(), store_->cf(v),
-                              rocksdb::Slice(key.data(), key.size()), &value);
+    rocksdb::Status s = store_->db_->Get(rocksdb::ReadOptions(), store_->cf(v),
+                                         rocksdb::Slice(key.data(), key.size()), &value);
     if (s.IsNotFound()) return std::optional<std::string>();
     if (!s.ok()) return FromRocks(s, "read");
     return std::optional<std::string>(std::move(value));
   }
 
-  // Visits the batch-over-database view of keys starting with `prefix`.
+  // Visits the stored keys starting with `prefix` (phase 2: the inputs are
+  // already written).
   absl::Status ScanMerged(View v, absl::string_view prefix,
                           const std::function<void(absl::string_view, absl::string_view)>& visit) {
-    std::unique_ptr<rocksdb::Iterator> it(wb_.NewIteratorWithBase(
-        store_->cf(v), store_->db_->NewIterator(rocksdb::ReadOptions(), store_->cf(v))));
+    std::string upper = PrefixUpperBound(prefix);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(store_->db_->NewIterator(ro, store_->cf(v)));
     for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
-      absl::string_view key(it->key().data(), it->key().size());
-      if (key.substr(0, prefix.size()) != prefix) break;
-      visit(key, absl::string_view(it->value().data(), it->value().size()));
+      visit(absl::string_view(it->key().data(), it->key().size()),
+            absl::string_view(it->value().data(), it->value().size()));
     }
     return FromRocks(it->status(), "scan");
   }
@@ -219,7 +314,7 @@ class ViewStore::Batch {
     summary.set_language(a.language());
     summary.set_date_source(rec.date_source());
     summary.set_sequence(std::max<uint64_t>(summary.sequence(), e.sequence()));
-    Put(View::kArticles, a.id(), summary.SerializeAsString());
+    PutPending(View::kArticles, a.id(), summary.SerializeAsString());
     return absl::OkStatus();
   }
 
@@ -234,7 +329,7 @@ class ViewStore::Batch {
       if (auto s = Facts(previous, /*add=*/false); !s.ok()) return s;
     }
     if (auto s = Facts(analysis, /*add=*/true); !s.ok()) return s;
-    Put(View::kArticleFacts, article_id, analysis.SerializeAsString());
+    PutPending(View::kArticleFacts, article_id, analysis.SerializeAsString());
 
     ArticleSummary summary;
     auto existing = GetMerged(View::kArticles, article_id);
@@ -251,7 +346,7 @@ class ViewStore::Batch {
     summary.clear_countries();
     std::set<std::string> countries(analysis.countries().begin(), analysis.countries().end());
     for (const auto& c : countries) summary.add_countries(c);
-    Put(View::kArticles, article_id, summary.SerializeAsString());
+    PutPending(View::kArticles, article_id, summary.SerializeAsString());
     return absl::OkStatus();
   }
 
@@ -317,31 +412,39 @@ class ViewStore::Batch {
 
   absl::Status RecomputeEvents(const std::string& dyad, relations::v1::EventType type,
                                const std::string& year) {
-    // Drop the pair's previous events of this type and year...
-    std::vector<std::string> stale;
-    std::string time_prefix = year == kUndatedKey ? year : absl::StrCat(year, "-");
-    auto s = ScanMerged(
-        View::kDyadEvents, absl::StrCat(dyad, "|", time_prefix),
-        [&](absl::string_view key, absl::string_view value) {
-          Event e;
-          if (e.ParseFromArray(value.data(), static_cast<int>(value.size())) && e.type() == type) {
-            stale.emplace_back(key);
-          }
-        });
-    if (!s.ok()) return s;
-    for (const auto& k : stale) Delete(View::kDyadEvents, k);
-    // ...and derive them again from every report.
+    // The group's previous events, by their skeletons (no event is read)...
+    const std::string group_key = EventGroupKey(dyad, type, year);
+    std::set<std::string> stale;
+    auto old_group = GetMerged(View::kEventGroups, group_key);
+    if (!old_group.ok()) return old_group.status();
+    if (old_group->has_value()) {
+      relations::v1::ListEventsResponse skeletons;
+      if (!skeletons.ParseFromString(**old_group)) {
+        return absl::DataLossError(absl::StrCat("corrupt event group ", group_key));
+      }
+      for (const Event& e : skeletons.events()) stale.insert(DyadEventKey(dyad, e));
+    }
+    // ...are replaced by the clusters of every report of the group.
     std::vector<Event> reports;
-    s = ScanMerged(View::kEventReports, absl::StrCat(ReportPrefix(dyad, type), year, "|"),
-                   [&](absl::string_view, absl::string_view value) {
-                     reports.emplace_back();
-                     reports.back().ParseFromArray(value.data(), static_cast<int>(value.size()));
-                   });
+    auto s = ScanMerged(View::kEventReports, absl::StrCat(group_key, "|"),
+                        [&](absl::string_view, absl::string_view value) {
+                          reports.emplace_back();
+                          reports.back().ParseFromArray(value.data(),
+                                                        static_cast<int>(value.size()));
+                        });
     if (!s.ok()) return s;
+    relations::v1::ListEventsResponse group;
     for (const Event& e : ClusterReports(dyad, std::move(reports))) {
-      std::string key =
-          absl::StrCat(dyad, "|", TimeKey(e.occurred_at(), e.has_occurred_at()), "|", e.event_id());
+      std::string key = DyadEventKey(dyad, e);
+      stale.erase(key);
       Put(View::kDyadEvents, key, e.SerializeAsString());
+      *group.add_events() = EventSkeleton(e);
+    }
+    for (const auto& k : stale) Delete(View::kDyadEvents, k);
+    if (group.events_size() == 0) {
+      Delete(View::kEventGroups, group_key);
+    } else {
+      Put(View::kEventGroups, group_key, group.SerializeAsString());
     }
     return absl::OkStatus();
   }
@@ -357,6 +460,7 @@ class ViewStore::Batch {
                      mentions.back().ParseFromArray(value.data(), static_cast<int>(value.size()));
                    });
     if (!s.ok()) return s;
+    if (auto st = DropAgreementIndex(id); !st.ok()) return st;
     if (mentions.empty()) {
       Delete(View::kAgreements, id);
       Delete(View::kAgreementKeys, id);
@@ -381,8 +485,22 @@ class ViewStore::Batch {
       figures.emplace_back();
       figures.back().ParseFromString(**v);
     }
-    Put(View::kAgreements, id,
-        BuildAgreement(ckey, std::move(mentions), std::move(figures)).SerializeAsString());
+    // Stored in list form (bounded); GetAgreement rebuilds the whole record.
+    relations::v1::Agreement agreement = BuildAgreement(ckey, std::move(mentions), std::move(figures));
+    TrimAgreementForList(&agreement);
+    for (const auto& k : AgreementListIndexKeys(agreement)) Put(View::kListIndex, k, "");
+    Put(View::kAgreements, id, agreement.SerializeAsString());
+    return absl::OkStatus();
+  }
+
+  // Deletes the list_index entries of an agreement's stored record.
+  absl::Status DropAgreementIndex(const std::string& id) {
+    auto old = GetMerged(View::kAgreements, id);
+    if (!old.ok()) return old.status();
+    if (!old->has_value()) return absl::OkStatus();
+    relations::v1::Agreement previous;
+    if (!previous.ParseFromString(**old)) return absl::OkStatus();
+    for (const auto& k : AgreementListIndexKeys(previous)) Delete(View::kListIndex, k);
     return absl::OkStatus();
   }
 
@@ -403,8 +521,22 @@ class ViewStore::Batch {
       figures.back().ParseFromString(**v);
     }
     std::string dispute_key = Join({subject_key, quantity, unit});
+    {
+      // The previous record's index entries (it is rewritten or deleted).
+      auto old = GetMerged(View::kDisputes, dispute_key);
+      if (!old.ok()) return old.status();
+      if (old->has_value()) {
+        relations::v1::DisputedFigure previous;
+        if (previous.ParseFromString(**old)) {
+          for (const auto& k : DisputeListIndexKeys(previous, dispute_key)) {
+            Delete(View::kListIndex, k);
+          }
+        }
+      }
+    }
     auto dispute = BuildDispute(std::move(figures));
     if (dispute.has_value()) {
+      for (const auto& k : DisputeListIndexKeys(*dispute, dispute_key)) Put(View::kListIndex, k, "");
       Put(View::kDisputes, dispute_key, dispute->SerializeAsString());
     } else {
       Delete(View::kDisputes, dispute_key);
@@ -413,7 +545,10 @@ class ViewStore::Batch {
   }
 
   ViewStore* store_;
-  rocksdb::WriteBatchWithIndex wb_;
+  rocksdb::WriteBatch inputs_;
+  rocksdb::WriteBatch derived_;
+  rocksdb::WriteBatch* current_ = &inputs_;
+  std::map<std::pair<View, std::string>, std::string> pending_;
   // (pair, type, year): clusters never span a year, so each is recomputed alone.
   std::set<std::tuple<std::string, relations::v1::EventType, std::string>> event_groups_;
   std::set<std::string> agreement_keys_;
@@ -426,11 +561,43 @@ absl::StatusOr<std::unique_ptr<ViewStore>> ViewStore::Open(const ViewStoreOption
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
+  // Memory is bounded by one budget: every column family's memtables share
+  // one WriteBufferManager (flushes start when their sum reaches it), and
+  // that memory is charged to the same LRU cache as the data blocks, so
+  // block cache + memtables stay within block_cache_mb + write_buffer_mb
+  // whatever the number of column families.
+  const size_t write_budget = static_cast<size_t>(std::max(4, options.write_buffer_mb)) << 20;
+  const size_t cache_bytes =
+      (static_cast<size_t>(std::max(1, options.block_cache_mb)) << 20) + write_budget;
+  std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(cache_bytes);
+  db_options.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(write_budget, cache);
+  db_options.max_open_files = 512;
+  db_options.keep_log_file_num = 4;
   rocksdb::BlockBasedTableOptions table;
-  table.block_cache =
-      rocksdb::NewLRUCache(static_cast<size_t>(std::max(1, options.block_cache_mb)) << 20);
+  table.block_cache = cache;
+  // Index and filter blocks stay with their table readers, outside the
+  // cache: in the cache they compete with the memtable reservations and
+  // were evicted and re-read (and decompressed) on almost every lookup
+  // once the store outgrew the cache. They are small (~1-2 % of the data).
+  table.cache_index_and_filter_blocks = false;
+  // Point lookups (articles, agreements, figures, facts) dominate the apply
+  // path: a bloom filter skips files that cannot hold the key.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // Small memtables per family (the shared budget above caps the sum).
+  cf_options.write_buffer_size = std::min<size_t>(write_budget / 4, 16u << 20);
+  cf_options.max_write_buffer_number = 3;
+  cf_options.level_compaction_dynamic_level_bytes = true;
+  // Most applier reads are point lookups that miss (a new article, a new
+  // group): a memtable bloom filter answers them without a skiplist walk.
+  cf_options.memtable_prefix_bloom_size_ratio = 0.02;
+  cf_options.memtable_whole_key_filtering = true;
+  // The views are written without a WAL (they are a cache of the log; see
+  // Batch::Commit); flushing every family together keeps what survives a
+  // crash consistent with its cursor.
+  db_options.atomic_flush = true;
 
   // RocksDB creates only the last directory of the path; --data_dir may be
   // a fresh nested path such as ./var/query.
@@ -468,7 +635,26 @@ absl::StatusOr<std::unique_ptr<ViewStore>> ViewStore::Open(const ViewStoreOption
   store->handles_.assign(handles.begin(), handles.begin() + names.size());
   store->other_handles_.assign(handles.begin() + names.size(), handles.end());
 
-  if (options.rebuild) {
+  // A store written by another layout version is rebuilt from the log.
+  bool rebuild = options.rebuild;
+  {
+    std::string cursor, version;
+    rocksdb::Status cs = store->db_->Get(rocksdb::ReadOptions(), store->cf(View::kCursor),
+                                         std::string(kCursorKey), &cursor);
+    rocksdb::Status vs = store->db_->Get(rocksdb::ReadOptions(), store->cf(View::kCursor),
+                                         std::string(kSchemaKey), &version);
+    if (!cs.ok() && !cs.IsNotFound()) return FromRocks(cs, "read cursor");
+    if (!vs.ok() && !vs.IsNotFound()) return FromRocks(vs, "read schema version");
+    std::string expected = absl::StrCat(kViewSchemaVersion);
+    if (!rebuild && cs.ok() && (!vs.ok() || version != expected)) {
+      LogWarning("views were written with another layout version; rebuilding from the log",
+                 {{"path", options.path},
+                  {"stored_version", vs.ok() ? version : "1"},
+                  {"version", expected}});
+      rebuild = true;
+    }
+  }
+  if (rebuild) {
     for (size_t i = 0; i < names.size(); ++i) {
       s = store->db_->DropColumnFamily(store->handles_[i]);
       if (s.ok()) s = store->db_->DestroyColumnFamilyHandle(store->handles_[i]);
@@ -478,6 +664,9 @@ absl::StatusOr<std::unique_ptr<ViewStore>> ViewStore::Open(const ViewStoreOption
     }
     LogInfo("views dropped for rebuild", {{"path", options.path}});
   }
+  s = store->db_->Put(rocksdb::WriteOptions(), store->cf(View::kCursor), std::string(kSchemaKey),
+                      absl::StrCat(kViewSchemaVersion));
+  if (!s.ok()) return FromRocks(s, "write schema version");
 
   std::string cursor;
   s = store->db_->Get(rocksdb::ReadOptions(), store->cf(View::kCursor), std::string(kCursorKey),
@@ -488,15 +677,21 @@ absl::StatusOr<std::unique_ptr<ViewStore>> ViewStore::Open(const ViewStoreOption
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "read cursor");
   }
-  {
-    absl::MutexLock lock(&store->seq_mu_);
-    store->applied_sequence_ = applied;
-  }
+  store->applied_sequence_.store(applied);
   return store;
 }
 
 ViewStore::~ViewStore() {
   if (!db_) return;
+  // Writes skip the WAL: flush so a clean restart need not re-apply them.
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  std::vector<rocksdb::ColumnFamilyHandle*> all;
+  for (auto* h : handles_) {
+    if (h != nullptr) all.push_back(h);
+  }
+  rocksdb::Status fs = db_->Flush(flush, all);
+  if (!fs.ok()) LogWarning("cannot flush the views on close", {{"error", fs.ToString()}});
   for (auto* h : handles_) {
     if (h != nullptr) db_->DestroyColumnFamilyHandle(h);
   }
@@ -504,10 +699,7 @@ ViewStore::~ViewStore() {
   db_->Close();
 }
 
-uint64_t ViewStore::applied_sequence() const {
-  absl::MutexLock lock(&seq_mu_);
-  return applied_sequence_;
-}
+uint64_t ViewStore::applied_sequence() const { return applied_sequence_.load(); }
 
 absl::Status ViewStore::Apply(const std::vector<LogEvent>& events) {
   if (events.empty()) return absl::OkStatus();
@@ -522,17 +714,18 @@ absl::Status ViewStore::Apply(const std::vector<LogEvent>& events) {
     if (auto s = batch.Add(e); !s.ok()) return s;
     ++next;
   }
+  if (auto s = batch.CommitInputs(); !s.ok()) return s;
   if (auto s = batch.Recompute(); !s.ok()) return s;
   if (auto s = batch.Commit(next - 1); !s.ok()) return s;
-  absl::MutexLock lock(&seq_mu_);
-  applied_sequence_ = next - 1;
+  absl::MutexLock lock(&seq_mu_);  // wakes WaitForSequence
+  applied_sequence_.store(next - 1);
   return absl::OkStatus();
 }
 
 bool ViewStore::WaitForSequence(uint64_t sequence, absl::Time deadline) const {
+  if (applied_sequence_.load() >= sequence) return true;
   absl::MutexLock lock(&seq_mu_);
-  auto reached = [this, sequence]()
-                     ABSL_SHARED_LOCKS_REQUIRED(seq_mu_) { return applied_sequence_ >= sequence; };
+  auto reached = [this, sequence]() { return applied_sequence_.load() >= sequence; };
   return seq_mu_.AwaitWithDeadline(absl::Condition(&reached), deadline);
 }
 

@@ -11,6 +11,7 @@
 #ifndef RELMON_QUERY_SERVICE_VIEW_STORE_H_
 #define RELMON_QUERY_SERVICE_VIEW_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -46,17 +47,51 @@ enum class View : int {
   kFigures,
   kFigureIndex,
   kDisputes,
+  // Per (pair, type, year): the skeletons (id, date, weight, flags) of the
+  // clustered events in kDyadEvents. Lets the applier replace a group's
+  // events without reading them, and GetRelationsState score a pair
+  // without parsing every event's citations.
+  kEventGroups,
+  // Filters of the list RPCs, so a filtered page reads only what it returns
+  // (keys only, values empty; see docs/storage-query.md):
+  //   A\0status\0agreement_id, a\0party\0agreement_id,
+  //   b\0party\0status\0agreement_id, d\0party\0dispute_key.
+  kListIndex,
   kCount,
 };
 
 // Column family name of a view ("dyad_events").
 const char* ViewName(View view);
 
+// Version of the stored layouts. A store written with another version is
+// dropped and rebuilt from the log on open (as --rebuild does).
+inline constexpr int kViewSchemaVersion = 2;
+
+// The event_groups key of a pair's (type, year) group: "AZ|IR|04|2023".
+std::string EventGroupKey(absl::string_view dyad, relations::v1::EventType type,
+                          absl::string_view year);
+// The skeleton kept in event_groups of a clustered event: every field the
+// relations model reads (event_id, type, occurred_at, date_precision,
+// weight, retrospective) and nothing else.
+relations::v1::Event EventSkeleton(const relations::v1::Event& event);
+// Two-digit text of an agreement status, as in list_index keys.
+std::string StatusKey(relations::v1::AgreementStatus status);
+// The list_index keys of a stored agreement / dispute (`dispute_key`: its
+// key in the disputes view).
+std::vector<std::string> AgreementListIndexKeys(const relations::v1::Agreement& agreement);
+std::vector<std::string> DisputeListIndexKeys(const relations::v1::DisputedFigure& dispute,
+                                              absl::string_view dispute_key);
+// The dyad_events key of a clustered event (or of its skeleton).
+std::string DyadEventKey(absl::string_view dyad, const relations::v1::Event& event);
+
 struct ViewStoreOptions {
   // Directory of the database (created if missing).
   std::string path;
-  // Shared block cache size.
+  // Shared block cache size (data, index and filter blocks).
   int block_cache_mb = 64;
+  // Budget of all memtables together (a rocksdb::WriteBufferManager charged
+  // to the block cache, which grows by this much).
+  int write_buffer_mb = 64;
   // Drop every view and the cursor: the follower starts again at sequence 1.
   bool rebuild = false;
 };
@@ -102,8 +137,10 @@ class ViewStore {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;        // indexed by View
   std::vector<rocksdb::ColumnFamilyHandle*> other_handles_;  // default and unknown families
   absl::Mutex write_mu_;                                     // one Apply at a time
+  // Waiters of WaitForSequence block on seq_mu_; readers of the cursor only
+  // load the atomic (every request reads it: no lock on the hot path).
   mutable absl::Mutex seq_mu_;
-  uint64_t applied_sequence_ ABSL_GUARDED_BY(seq_mu_) = 0;
+  std::atomic<uint64_t> applied_sequence_{0};
 };
 
 }  // namespace relmon::query

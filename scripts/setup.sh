@@ -3,7 +3,8 @@
 # needs on Debian 12: compilers, gRPC/Protobuf/Abseil/RocksDB/RE2/ICU dev
 # packages, libcurl/librdkafka/cpp-httplib, Python gRPC; with --test also the
 # tools the black-box tests drive (Node.js and npm when absent, headless
-# Chromium, yamllint, shellcheck, curl). Runs apt-get only when something is
+# Chromium, yamllint, shellcheck, curl); with --sanitize clang and its
+# sanitizer/fuzzer runtimes. Runs apt-get only when something is
 # missing; uses sudo when not root. Safe to run again.
 set -euo pipefail
 
@@ -15,12 +16,22 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   iso-codes grpc-proto python3 python3-grpcio python3-protobuf
 )
-if [[ "${1:-}" == "--test" ]]; then
-  packages+=(chromium yamllint shellcheck curl)
-  # Node.js may come from elsewhere (nodesource); Debian's only when absent.
-  command -v node >/dev/null || packages+=(nodejs)
-  command -v npm >/dev/null || packages+=(npm)
-fi
+for option in "$@"; do
+  case "$option" in
+    --test)
+      packages+=(chromium yamllint shellcheck curl)
+      # Node.js may come from elsewhere (nodesource); Debian's only when absent.
+      command -v node >/dev/null || packages+=(nodejs)
+      command -v npm >/dev/null || packages+=(npm)
+      ;;
+    --sanitize)
+      # scripts/sanitize.sh: clang's libFuzzer runtime, llvm-symbolizer for
+      # readable sanitizer stacks.
+      packages+=(clang libclang-rt-14-dev llvm)
+      ;;
+    *) echo "setup: unknown option $option (--test, --sanitize)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for package in "${packages[@]}"; do

@@ -112,8 +112,9 @@ bool ActorFinder::IsWord(absl::string_view cls, absl::string_view lower) const {
 }
 
 bool ActorFinder::HasBilateralReference(const std::vector<Token>& tokens) const {
+  // Whether there is any match: the scan may stop at the first.
   std::vector<PatternMatch> matches;
-  bilateral_refs_.FindAll(tokens, &matches);
+  bilateral_refs_.FindAll(tokens, &matches, /*limit=*/1);
   return !matches.empty();
 }
 
@@ -165,7 +166,7 @@ void ActorFinder::Find(const std::vector<Token>& tokens, std::optional<absl::Civ
     }
     // Context: place or government.
     int prev = m.first - 1;
-    if (prev >= 0 && tokens[prev].lower == "the") --prev;
+    if (prev >= 0 && absl::string_view(tokens[prev].lower) == "the") --prev;
     if (m.kind == ActorMentionKind::kCapital || m.kind == ActorMentionKind::kName) {
       if (prev >= 0 && (IsWord("locative", tokens[prev].lower) ||
                         (m.kind == ActorMentionKind::kCapital &&

@@ -61,7 +61,8 @@ void ModalityTables::Annotate(SentenceContext* s) const {
       s->hedges.push_back(HedgeRef{kinds_[m.pattern], m.first, m.last});
     }
   }
-  present_.FindAll(s->tokens, &matches);
+  // Whether there is any match: the scan may stop at the first.
+  present_.FindAll(s->tokens, &matches, /*limit=*/1);
   s->present_tense = !matches.empty();
 }
 
@@ -75,7 +76,8 @@ HedgeKind HedgeFor(const SentenceContext& s, int first, int last) {
       if (distance > 7) continue;
       bool broken = false;
       for (int k = h.last + 1; k < first; ++k) {
-        const std::string& w = s.tokens[k].lower;
+        // string_view compares inline (std::string == literal calls compare()).
+        const absl::string_view w = s.tokens[k].lower;
         if (w == ";" || w == ":" || (h.kind == HedgeKind::kNegation && w == ",")) broken = true;
       }
       if (broken) continue;
@@ -109,11 +111,11 @@ FactDate DateFor(const SentenceContext& s, const ArticleContext& a, int first, i
     bool other_clause = false;
     if (t.first > last + 1) {
       for (int k = std::max(last + 1, t.first - 2); k < t.first && !t.after_reporting; ++k) {
-        const std::string& before = s.tokens[k].lower;
-        if (before.size() > 3 && before.compare(before.size() - 2, 2, "ed") == 0) other_clause = true;
+        const absl::string_view before = s.tokens[k].lower;
+        if (before.size() > 3 && before.substr(before.size() - 2) == "ed") other_clause = true;
       }
       for (int k = last + 1; k < t.first; ++k) {
-        const std::string& w = s.tokens[k].lower;
+        const absl::string_view w = s.tokens[k].lower;
         if (w == "that" || w == "which" || w == "who" || w == "whom" || w == "whose" ||
             w == "where") {
           other_clause = true;
@@ -123,7 +125,7 @@ FactDate DateFor(const SentenceContext& s, const ArticleContext& a, int first, i
     if (other_clause) continue;
     const int from = std::min(t.last, last), to = std::max(t.first, first);
     for (int k = from + 1; k < to; ++k) {
-      if (s.tokens[k].lower == ",") score += 20;
+      if (absl::string_view(s.tokens[k].lower) == ",") score += 20;
     }
     if (score < best_score) {
       best_score = score;

@@ -36,7 +36,7 @@ std::vector<std::string> DyadFor(const SentenceContext& s, const ArticleContext&
   const int n = static_cast<int>(s.tokens.size());
   // "between X and Y" right after the cue.
   for (int k = last + 1; k < n && k <= last + 4; ++k) {
-    if (s.tokens[k].lower != "between") continue;
+    if (absl::string_view(s.tokens[k].lower) != "between") continue;
     std::vector<std::string> sides;
     for (const ActorMention& m : s.actors) {
       if (m.first <= k || m.first > k + 10) continue;
@@ -210,7 +210,7 @@ void EventFinder::Find(const SentenceContext& s, const ArticleContext& a,
     // own nearby it is background, not news of the day.
     bool definite = false;
     for (int k = std::max(0, m.first - 3); k < m.first; ++k) {
-      const std::string& w = s.tokens[k].lower;
+      const absl::string_view w = s.tokens[k].lower;
       if (w == "the" || w == "that" || w == "this" || w == "these" || w == "those") definite = true;
       if (s.tokens[k].possessive) definite = false;  // "Mustafayev's visit"
     }

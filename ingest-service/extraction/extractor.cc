@@ -209,14 +209,13 @@ ExtractionResult RuleExtractor::Extract(const Article& article) const {
   std::vector<TextSpan> spans = SplitSentences(text_->sentences, text);
   std::vector<SentenceContext> sentences;
   sentences.reserve(spans.size());
-  // Per sentence, the time expressions without a publication day: the
-  // figure scanner masks them (found in the same scan as the anchored ones).
-  std::vector<std::vector<TimeExpression>> unanchored_times;
-  unanchored_times.reserve(spans.size());
+  // Per sentence, the figures found in it (attributed below, once the
+  // article's agreements are known). They are read right after the time
+  // scan, from its tokens and its time expressions without a publication
+  // day (masked out of figures): one token buffer serves every sentence.
+  std::vector<std::vector<FigureMention>> sentence_figures;
+  sentence_figures.reserve(spans.size());
   std::vector<TimeExpression> unanchored;
-  // Per sentence, the text stages' tokens, shared by the time and figure scans.
-  std::vector<std::vector<internal::Token>> text_tokens;
-  text_tokens.reserve(spans.size());
   std::vector<internal::Token> sentence_text_tokens;
   int body_index = 0;
   for (const TextSpan& span : spans) {
@@ -267,9 +266,13 @@ ExtractionResult RuleExtractor::Extract(const Article& article) const {
     }
     modality_->Annotate(&s);
     s.bilateral_reference = actors_->HasBilateralReference(s.tokens);
+    std::vector<FigureMention> found =
+        FindFiguresInTokens(*text_->figures, s.text, unanchored, sentence_text_tokens);
+    if (found.size() > PatternSet::kMaxMatchesPerSentence) {
+      found.resize(PatternSet::kMaxMatchesPerSentence);
+    }
+    sentence_figures.push_back(std::move(found));
     sentences.push_back(std::move(s));
-    unanchored_times.push_back(std::move(unanchored));
-    text_tokens.push_back(std::move(sentence_text_tokens));
   }
 
   // The article's main dyad: the two most mentioned countries (places count
@@ -309,9 +312,7 @@ ExtractionResult RuleExtractor::Extract(const Article& article) const {
   std::vector<std::vector<std::string>> agreement_figures(agreements.size());
   for (size_t i = 0; i < sentences.size(); ++i) {
     const SentenceContext& s = sentences[i];
-    std::vector<FigureMention> found = FindFigures(*text_->figures, s.text, unanchored_times[i], std::move(text_tokens[i]));
-    if (found.size() > PatternSet::kMaxMatchesPerSentence) found.resize(PatternSet::kMaxMatchesPerSentence);
-    for (const FigureMention& m : found) {
+    for (const FigureMention& m : sentence_figures[i]) {
       relations::v1::Figure figure;
       int agreement_index = -1;
       if (!figures_->Attribute(m, s, a, static_cast<int>(i), agreements, events[i], &figure,

@@ -114,7 +114,8 @@ void TokenizeInto(absl::string_view s, std::vector<Token>* out) {
       }
     }
     if (IsAsciiWordChar(c) || c >= 0x80) {
-      Token t;
+      // Built in place: moving a finished token costs a string move.
+      Token& t = out->emplace_back();
       t.begin = i;
       size_t j = i;
       int letters = 0, upper = 0;
@@ -159,15 +160,13 @@ void TokenizeInto(absl::string_view s, std::vector<Token>* out) {
       t.capitalized = IsUpperLead(c) || (c >= 0xC3 && c <= 0xC3 && j > i + 1 &&
                                           static_cast<unsigned char>(s[i + 1]) < 0x9F);
       t.all_upper = letters >= 2 && upper == letters;
-      out->push_back(std::move(t));
       i = j;
       continue;
     }
-    Token t;
+    Token& t = out->emplace_back();
     t.begin = i;
     t.end = i + 1;
-    t.lower = std::string(1, static_cast<char>(c == '`' ? '\'' : c));
-    out->push_back(std::move(t));
+    t.lower.assign(1, static_cast<char>(c == '`' ? '\'' : c));
     ++i;
   }
 }
@@ -221,12 +220,16 @@ absl::StatusOr<int> PatternSet::Add(absl::string_view pattern) {
     return absl::InvalidArgumentError(absl::StrCat("bad pattern: ", pattern));
   }
   const int index = static_cast<int>(patterns_.size());
+  // Lists stay sorted and free of duplicates ("a|a" lists the pattern
+  // once): FindAll walks a single list as it is.
   for (const std::string& w : p.elements[0].exact) {
-    by_first_exact_[w].push_back(index);
+    std::vector<int>& list = by_first_exact_[w];
+    if (list.empty() || list.back() != index) list.push_back(index);
     AddSignature(w, &first_exact_sig_);
   }
   for (const std::string& w : p.elements[0].prefixes) {
-    by_first_prefix_[w].push_back(index);
+    std::vector<int>& list = by_first_prefix_[w];
+    if (list.empty() || list.back() != index) list.push_back(index);
     AddSignature(w, &first_prefix_sig_);
     if (std::find(prefix_lengths_.begin(), prefix_lengths_.end(), w.size()) ==
         prefix_lengths_.end()) {
@@ -259,7 +262,8 @@ int PatternSet::MatchFrom(const Pattern& p, size_t element, const std::vector<To
     // Try the nearest continuation first.
     for (size_t skip = 0; skip <= kMaxGap && pos + skip < tokens.size(); ++skip) {
       const Token& t = tokens[pos + skip];
-      if (t.lower == ";" || t.lower == ":" || t.lower == ".") break;
+      const absl::string_view w = t.lower;
+      if (w == ";" || w == ":" || w == ".") break;
       int end = MatchFrom(p, element + 1, tokens, pos + skip);
       if (end >= 0) return end;
     }
@@ -275,27 +279,39 @@ void PatternSet::FindAll(const std::vector<Token>& tokens, std::vector<PatternMa
   std::vector<int> candidates;
   for (size_t i = 0; i < tokens.size() && out->size() < limit; ++i) {
     const Token& t = tokens[i];
+    // The sorted, duplicate-free pattern lists this token may start; one
+    // list (the usual case) is walked in place, several are merged.
+    const std::vector<int>* single = nullptr;
+    int lists = 0;
     candidates.clear();
+    auto take = [&](const std::vector<int>& list) {
+      if (++lists == 1) {
+        single = &list;
+        return;
+      }
+      if (lists == 2) candidates.assign(single->begin(), single->end());
+      candidates.insert(candidates.end(), list.begin(), list.end());
+    };
     const uint32_t sig = Signature(t.lower);
     if (HasSignature(first_exact_sig_, sig)) {
-      if (auto it = by_first_exact_.find(t.lower); it != by_first_exact_.end()) {
-        candidates.insert(candidates.end(), it->second.begin(), it->second.end());
-      }
+      if (auto it = by_first_exact_.find(t.lower); it != by_first_exact_.end()) take(it->second);
     }
     if (t.is_word && !by_first_prefix_.empty() && HasSignature(first_prefix_sig_, sig)) {
       for (size_t len : prefix_lengths_) {
         if (len > t.lower.size()) continue;
         auto it = by_first_prefix_.find(absl::string_view(t.lower.data(), len));
-        if (it != by_first_prefix_.end()) {
-          candidates.insert(candidates.end(), it->second.begin(), it->second.end());
-        }
+        if (it != by_first_prefix_.end()) take(it->second);
       }
     }
-    if (candidates.empty()) continue;
-    std::sort(candidates.begin(), candidates.end());
-    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-    for (int c : candidates) {
-      int last = MatchFrom(patterns_[c], 0, tokens, i);
+    if (lists == 0) continue;
+    if (lists > 1) {
+      std::sort(candidates.begin(), candidates.end());
+      candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    }
+    for (int c : lists == 1 ? *single : candidates) {
+      // Token i matches the first element (the lists hold exactly the
+      // patterns whose first element accepts it): go on from the second.
+      int last = MatchFrom(patterns_[c], 1, tokens, i + 1);
       if (last >= 0) out->push_back(PatternMatch{c, static_cast<int>(i), last});
     }
   }

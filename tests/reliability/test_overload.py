@@ -1,18 +1,25 @@
 """Overload: far more streams and calls than the configured limits. The
 ingest service runs with --max_concurrent_streams=4 (HTTP/2 streams per
-connection) and --max_in_flight_per_stream=4; the test opens many concurrent
-StreamArticles and SubscribeEvents streams (several per connection, over many
-connections) and many concurrent query calls, for a bounded time on
-loopback. Throughout, a health check on a fresh connection to either service
-must answer SERVING within its deadline; afterwards both services must
-recover: every stream ends (completed or cancelled), a normal article is
-accepted and readable through the query service quickly, and both exit 0 on
-SIGTERM.
+connection), --max_in_flight_per_stream=4, --max_article_streams=20 and
+--max_event_subscribers=16; the test opens many more concurrent
+StreamArticles and SubscribeEvents streams (several per connection, over
+many connections) and many concurrent query calls, for a bounded time on
+loopback. Checked:
 
-Limit flags that exist: ingest --max_concurrent_streams, --max_in_flight_per_stream,
---max_article_bytes, --extraction_threads; query --max_wait_ms. Missing: a cap
-on concurrent calls/subscribers per service, on total in-flight articles, and
-per-client rate limits (see docs/reliability.md).
+- the calls past the service limits are refused with RESOURCE_EXHAUSTED and a
+  message naming the limit's flag, and no more than the limit are ever
+  served at once (as seen by the clients);
+- throughout, a health check on a fresh connection to either service answers
+  SERVING within its deadline;
+- afterwards both services recover by themselves: every stream ends, as many
+  subscribers as the limit are admitted again at once, a normal article is
+  accepted and readable through the query service quickly, and both exit 0
+  on SIGTERM.
+
+Limit flags (docs/reliability.md): ingest --max_article_streams,
+--max_event_subscribers, --max_ingest_calls, --max_concurrent_streams,
+--max_in_flight_per_stream, --max_article_bytes, --extraction_threads; query
+--max_wait_ms.
 """
 
 import os
@@ -34,6 +41,8 @@ SUBSCRIBERS = int(os.environ.get("RELMON_OVERLOAD_SUBSCRIBERS", 48))
 QUERY_THREADS = int(os.environ.get("RELMON_OVERLOAD_QUERY_THREADS", 48))
 ARTICLES_PER_STREAM = int(os.environ.get("RELMON_OVERLOAD_ARTICLES_PER_STREAM", 20))
 HEALTH_DEADLINE = 10.0  # generous: a 2-core CI box runs other tests beside this one
+STREAM_LIMIT = 20       # --max_article_streams, < CONNECTIONS * STREAMS_PER_CONNECTION
+SUBSCRIBER_LIMIT = 16   # --max_event_subscribers, < SUBSCRIBERS
 
 
 def separate_channel(address):
@@ -45,7 +54,9 @@ class OverloadTest(unittest.TestCase):
     def setUp(self):
         self.cluster = harness.Cluster(prefix="relmon-overload-")
         self.cluster.ingest.args += ["--max_concurrent_streams=4",
-                                     "--max_in_flight_per_stream=4"]
+                                     "--max_in_flight_per_stream=4",
+                                     f"--max_article_streams={STREAM_LIMIT}",
+                                     f"--max_event_subscribers={SUBSCRIBER_LIMIT}"]
         self.cluster.start()
         self.stop = threading.Event()
         self.calls = []   # live follows, cancelled when the load ends
@@ -53,6 +64,13 @@ class OverloadTest(unittest.TestCase):
         self.lock = threading.Lock()
         self.counts = {"acks": 0, "stream_errors": {}, "events": 0, "queries": 0,
                        "query_errors": {}}
+        # Calls refused for a service limit, by kind, and their messages.
+        self.refused = {"writers": 0, "subscribers": 0}
+        self.refusal_messages = set()
+        # Streams being served (first answer seen, not ended), by kind, and
+        # the most seen at once.
+        self.active = {"writers": 0, "subscribers": 0}
+        self.most_active = {"writers": 0, "subscribers": 0}
 
     def tearDown(self):
         self.stop.set()
@@ -72,6 +90,30 @@ class OverloadTest(unittest.TestCase):
         with self.lock:
             self.counts[key][error.code().name] = self.counts[key].get(error.code().name, 0) + 1
 
+    def count_refusal(self, kind, error):
+        """True when `error` is a service-limit refusal (counted)."""
+        if error.code() != grpc.StatusCode.RESOURCE_EXHAUSTED:
+            return False
+        with self.lock:
+            self.refused[kind] += 1
+            self.refusal_messages.add(error.details())
+        return True
+
+    def start_served(self, kind):
+        """Counts a stream the service serves; only during the load (while
+        streams end after it, a new one may be admitted before this client
+        has seen the old one end). True when counted."""
+        with self.lock:
+            if self.stop.is_set():
+                return False
+            self.active[kind] += 1
+            self.most_active[kind] = max(self.most_active[kind], self.active[kind])
+            return True
+
+    def end_served(self, kind):
+        with self.lock:
+            self.active[kind] -= 1
+
     def writer(self, stub, tag):
         def requests():
             # A bounded burst, then the stream is held open idle until the
@@ -82,32 +124,45 @@ class OverloadTest(unittest.TestCase):
                     return
                 yield rc.stream_request(rc.article_text(tag, i), str(i))
             self.stop.wait()
+        serving = False
         try:
             for response in stub.StreamArticles(requests(), timeout=LOAD_SECONDS + 30):
+                if not serving:
+                    serving = self.start_served("writers")
                 with self.lock:
                     self.counts["acks"] += 1
                 if response.outcome not in (ING.INGEST_OUTCOME_ACCEPTED,
                                             ING.INGEST_OUTCOME_DUPLICATE):
                     self.fail_reason = f"{tag}: {response}"
         except grpc.RpcError as error:
-            self.count_error("stream_errors", error)
+            if not self.count_refusal("writers", error):
+                self.count_error("stream_errors", error)
+        finally:
+            if serving:
+                self.end_served("writers")
 
     def subscriber(self, stub):
         call = stub.SubscribeEvents(ING.SubscribeEventsRequest(from_sequence=1),
                                     timeout=LOAD_SECONDS + 30)
         with self.lock:
             self.calls.append(call)
+        serving = False
         try:
             for _ in call:
+                if not serving:
+                    serving = self.start_served("subscribers")
                 with self.lock:
                     self.counts["events"] += 1
                 if self.stop.is_set():
                     break
         except grpc.RpcError as error:
-            if error.code() != grpc.StatusCode.CANCELLED:
+            if error.code() != grpc.StatusCode.CANCELLED and not self.count_refusal(
+                    "subscribers", error):
                 self.count_error("stream_errors", error)
         finally:
             call.cancel()
+            if serving:
+                self.end_served("subscribers")
 
     def querier(self, stub, k):
         pairs = rc.PAIRS
@@ -127,6 +182,36 @@ class OverloadTest(unittest.TestCase):
             except grpc.RpcError as error:
                 self.count_error("query_errors", error)
             k += len(pairs) + 1
+
+    def readmit_subscribers(self):
+        """Opens as many subscribers as the limit leaves at once (retrying
+        while the earlier ones are still being released) until all are
+        served; returns how long it took."""
+        started = time.monotonic()
+        deadline = rc.Deadline(20)
+        # One connection each: --max_concurrent_streams=4 would queue the
+        # rest on a shared one.
+        # The query service's follower holds one of the places.
+        wanted = SUBSCRIBER_LIMIT - 1
+        stubs = [STUBS.ingest_grpc.IngestServiceStub(self.channel(self.cluster.ingest.address))
+                 for _ in range(wanted)]
+        while True:
+            calls = [stub.SubscribeEvents(ING.SubscribeEventsRequest(from_sequence=1), timeout=20)
+                     for stub in stubs]
+            refused = 0
+            for call in calls:
+                try:
+                    next(iter(call))
+                except grpc.RpcError as error:
+                    self.assertEqual(error.code(), grpc.StatusCode.RESOURCE_EXHAUSTED, error)
+                    refused += 1
+            for call in calls:
+                call.cancel()
+            if refused == 0:
+                return time.monotonic() - started
+            self.assertFalse(deadline.expired(),
+                             f"{refused} of {wanted} subscribers still refused")
+            time.sleep(0.5)
 
     def test_services_stay_responsive_and_recover(self):
         self.fail_reason = None
@@ -178,6 +263,22 @@ class OverloadTest(unittest.TestCase):
             self.assertGreater(self.counts["acks"], 0)
         if QUERY_THREADS:
             self.assertGreater(self.counts["queries"], 0)
+        # The limits: the extra calls were refused, with the flag named, and
+        # never more than the limit were served at once.
+        if CONNECTIONS * STREAMS_PER_CONNECTION > STREAM_LIMIT:
+            self.assertGreater(self.refused["writers"], 0, self.counts)
+        if SUBSCRIBERS > SUBSCRIBER_LIMIT:
+            self.assertGreater(self.refused["subscribers"], 0, self.counts)
+        self.assertLessEqual(self.most_active["writers"], STREAM_LIMIT)
+        self.assertLessEqual(self.most_active["subscribers"], SUBSCRIBER_LIMIT)
+        for message in self.refusal_messages:
+            self.assertRegex(message, r"the limit is \d+ \(--max_(article_streams|"
+                                      r"event_subscribers)\)")
+        self.assertFalse(self.counts["stream_errors"], self.counts)
+
+        # Recovery: the places are given back; as many subscribers as the
+        # limit are admitted at once again.
+        readmit = self.readmit_subscribers()
 
         # Recovery: a normal article is accepted and readable quickly.
         started = time.monotonic()
@@ -193,6 +294,11 @@ class OverloadTest(unittest.TestCase):
               f"query_threads={QUERY_THREADS} seconds={LOAD_SECONDS} acks={self.counts['acks']} "
               f"events_delivered={self.counts['events']} queries={self.counts['queries']} "
               f"stream_errors={self.counts['stream_errors']} "
+              f"refused_writers={self.refused['writers']} "
+              f"refused_subscribers={self.refused['subscribers']} "
+              f"most_served_at_once=writers:{self.most_active['writers']}/{STREAM_LIMIT},"
+              f"subscribers:{self.most_active['subscribers']}/{SUBSCRIBER_LIMIT} "
+              f"readmitted_subscribers_after_s={readmit:.1f} "
               f"query_errors={self.counts['query_errors']} health_checks={checks} "
               f"worst_health_s=ingest:{worst['ingest']:.2f},query:{worst['query']:.2f} "
               f"ingest_then_read_after_s={recovery:.1f}", flush=True)

@@ -358,6 +358,46 @@ class SecurityTest(unittest.TestCase):
         self.assertEqual(plaintext_token.returncode, 2, plaintext_token.stderr)
         self.assertIn("needs TLS", plaintext_token.stderr)
 
+    def test_feed_follower_writes_over_mutual_tls_with_its_token(self):
+        c = self.certs
+        inbox = tempfile.mkdtemp(prefix="inbox-", dir=self.root)
+        with open(os.path.join(inbox, "story.txt"), "w") as f:
+            f.write("LISBON, 6 May 2024\n\nPortugal and Spain agreed on Wednesday to build "
+                    "a new bridge over the Guadiana river.\n")
+        tls = [f"--ingest_target={self.ingest.address}",
+               f"--ingest_tls_ca_file={c['ca.pem']}",
+               f"--ingest_tls_cert_file={c['client.pem']}",
+               f"--ingest_tls_key_file={c['client.key']}",
+               f"--watch_dir={inbox}", "--log_level=debug"]
+        before = self.log_sequences()
+
+        # Without the token: refused (UNAUTHENTICATED, code 16), retried, never written.
+        state = os.path.join(self.root, "feeds-refused")
+        refused = subprocess.Popen([harness.binary("feed-follower"), *tls, f"--state_dir={state}"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        time.sleep(3)
+        refused.send_signal(signal.SIGTERM)
+        _, log = refused.communicate(timeout=60)
+        self.assertIn('"code":"16"', log.replace(" ", ""), log[-2000:])
+        self.assertEqual(self.log_sequences(), before, "a refused feed-follower wrote")
+
+        # A token without TLS would travel in the clear: refused at start.
+        plaintext = subprocess.run(
+            [harness.binary("feed-follower"), f"--ingest_target={self.ingest.address}",
+             f"--ingest_token_file={self.write_tokens}", f"--watch_dir={inbox}", "--once",
+             f"--state_dir={self.root}/feeds-plaintext"],
+            capture_output=True, text=True, timeout=60)
+        self.assertEqual(plaintext.returncode, 2, plaintext.stderr)
+        self.assertIn("TLS", plaintext.stderr)
+
+        accepted = subprocess.run(
+            [harness.binary("feed-follower"), *tls, f"--ingest_token_file={self.write_tokens}",
+             "--once", f"--state_dir={self.root}/feeds-accepted"],
+            capture_output=True, text=True, timeout=120)
+        self.assertEqual(accepted.returncode, 0, accepted.stderr[-2000:])
+        self.assertEqual(len(self.log_sequences()), len(before) + 2,
+                         "one article = ArticleRecorded + ArticleAnalyzed")
+
     def test_sighup_reloads_the_token_files(self):
         request = STUBS.ingest.SubscribeEventsRequest(from_sequence=1)
         new_token = ROTATED_TOKEN

@@ -123,7 +123,7 @@ ArticleHeader ParseArticleHeader(const DateWordTables& tables, absl::string_view
     line.end = e;
     absl::string_view s = text.substr(b, e - b);
     line.tokens = internal::Tokenize(s);
-    for (auto& expr : FindTimeExpressions(tables, s, std::nullopt)) {
+    for (auto& expr : FindTimeExpressionsInTokens(tables, s, line.tokens, std::nullopt)) {
       line.first_time = std::min(line.first_time, expr.span.begin);
       if (expr.kind == TimeKind::kDate && expr.resolved) line.dates.push_back(expr);
     }

@@ -51,8 +51,56 @@ absl::StatusOr<DateWordTables> DateWordTables::Load(const std::string& resources
   if (tables.months_.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": no month names"));
   }
+  // The merged per-word view, from the final maps (later rows win as above).
+  for (const auto& [word, kinds] : tables.cues_) {
+    for (const std::string& kind : kinds) {
+      if (tables.cue_bits_.contains(kind)) continue;
+      if (tables.cue_bits_.size() >= 64) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ": more than 64 cue classes (WordInfo::cues is 64 bits)"));
+      }
+      const uint64_t bit = uint64_t{1} << tables.cue_bits_.size();
+      tables.cue_bits_[kind] = bit;
+    }
+  }
+  for (const auto& [word, kinds] : tables.cues_) {
+    WordInfo& info = tables.info_[word];
+    info.any_cue = true;
+    for (const std::string& kind : kinds) info.cues |= tables.cue_bits_[kind];
+  }
+  for (const auto& [word, value] : tables.months_) tables.info_[word].month = value;
+  for (const auto& word : tables.lowercase_months_) tables.info_[word].month_lowercase = true;
+  for (const auto& [word, value] : tables.weekdays_) tables.info_[word].weekday = value;
+  for (const auto& [word, value] : tables.cardinals_) tables.info_[word].cardinal = value;
+  for (const auto& [word, value] : tables.periods_) tables.info_[word].period_days = value;
+  for (const auto& [word, value] : tables.day_offsets_) {
+    tables.info_[word].has_day_offset = true;
+    tables.info_[word].day_offset = value;
+  }
+  ScannerCues& c = tables.scanner_cues_;
+  c.since = tables.CueBit("since");
+  c.part_early = tables.CueBit("part_early");
+  c.part_late = tables.CueBit("part_late");
+  c.part_mid = tables.CueBit("part_mid");
+  c.year_cue = tables.CueBit("year_cue");
+  c.month_cue = tables.CueBit("month_cue");
+  c.future_cue = tables.CueBit("future_cue");
+  c.day_part = tables.CueBit("day_part");
+  c.within = tables.CueBit("within");
+  c.rel_past = tables.CueBit("rel_past");
+  c.rel_this = tables.CueBit("rel_this");
+  c.rel_next = tables.CueBit("rel_next");
+  c.vague_future = tables.CueBit("vague_future");
+  c.vague_past = tables.CueBit("vague_past");
+  c.date_joiner = tables.CueBit("date_joiner");
+  for (const auto& [word, info] : tables.info_) {
+    const uint32_t sig = Signature(word);
+    tables.first_bytes_[sig >> 6] |= uint64_t{1} << (sig & 63);
+  }
   return tables;
 }
+
+const DateWordTables::WordInfo DateWordTables::kNoInfo;
 
 int DateWordTables::Month(absl::string_view lower) const {
   auto it = months_.find(lower);

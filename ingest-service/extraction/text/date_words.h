@@ -4,6 +4,7 @@
 #ifndef RELMON_INGEST_EXTRACTION_TEXT_DATE_WORDS_H_
 #define RELMON_INGEST_EXTRACTION_TEXT_DATE_WORDS_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,44 @@ namespace relmon::extraction {
 
 class DateWordTables {
  public:
+  // Everything the tables say about one word, from a single lookup: the
+  // time scanners ask several questions of every token, and one hash
+  // lookup per token instead of one per question is most of their cost.
+  struct WordInfo {
+    int month = 0;                 // Month()
+    bool month_lowercase = false;  // MonthAllowsLowercase()
+    int weekday = 0;               // Weekday()
+    int cardinal = -1;             // Cardinal()
+    int period_days = 0;           // PeriodDays()
+    bool has_day_offset = false;   // DayOffset()
+    int day_offset = 0;
+    bool any_cue = false;  // IsAnyCue()
+    uint64_t cues = 0;     // bits of CueBit() of the cue classes it belongs to
+  };
+
+  // The info of `lower` (a default WordInfo, answering "no" to everything,
+  // when the tables do not list it).
+  const WordInfo& Lookup(absl::string_view lower) const {
+    if (!MaySign(lower)) return kNoInfo;
+    auto it = info_.find(lower);
+    return it == info_.end() ? kNoInfo : it->second;
+  }
+  // Bits of the cue classes the time scanner tests, resolved once at Load().
+  struct ScannerCues {
+    uint64_t since = 0, part_early = 0, part_late = 0, part_mid = 0, year_cue = 0, month_cue = 0,
+             future_cue = 0, day_part = 0, within = 0, rel_past = 0, rel_this = 0, rel_next = 0,
+             vague_future = 0, vague_past = 0, date_joiner = 0;
+  };
+  const ScannerCues& scanner_cues() const { return scanner_cues_; }
+  // True when Lookup() found `info` in the tables (false for the default).
+  static bool Listed(const WordInfo& info) { return &info != &kNoInfo; }
+  // The bit of cue class `kind` in WordInfo::cues; 0 when no word has it
+  // (so testing it answers false, as Is() does).
+  uint64_t CueBit(absl::string_view kind) const {
+    auto it = cue_bits_.find(kind);
+    return it == cue_bits_.end() ? 0 : it->second;
+  }
+
   // Reads `<resources_dir>/date_words.tsv` and the cardinal number words of
   // `<resources_dir>/number_words.tsv`.
   static absl::StatusOr<DateWordTables> Load(const std::string& resources_dir);
@@ -54,6 +93,25 @@ class DateWordTables {
   absl::flat_hash_map<std::string, int> day_offsets_;
   // word -> the cue kinds it belongs to (few per word).
   absl::flat_hash_map<std::string, std::vector<std::string>> cues_;
+
+  // Lookup(): the maps above merged per word, built once at Load().
+  static const WordInfo kNoInfo;
+  bool MaySign(absl::string_view w) const {
+    const uint32_t sig = Signature(w);
+    return (first_bytes_[sig >> 6] >> (sig & 63)) & 1;
+  }
+  // First two bytes of a word (the second 0 for one-byte words).
+  static uint32_t Signature(absl::string_view w) {
+    if (w.empty()) return 0;
+    return (static_cast<uint32_t>(static_cast<unsigned char>(w[0])) << 8) |
+           (w.size() > 1 ? static_cast<unsigned char>(w[1]) : 0u);
+  }
+  absl::flat_hash_map<std::string, WordInfo> info_;
+  absl::flat_hash_map<std::string, uint64_t> cue_bits_;
+  ScannerCues scanner_cues_;
+  // Bit set over Signature() of the words of info_: most words of a text
+  // are in no table, and a clear bit spares them the hash lookup.
+  std::vector<uint64_t> first_bytes_ = std::vector<uint64_t>((1u << 16) / 64, 0);
 };
 
 }  // namespace relmon::extraction

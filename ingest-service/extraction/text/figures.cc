@@ -40,12 +40,60 @@ struct Promotion {
   std::string to;
 };
 
+// The first bytes of a set of keys, to rule out most lookups cheaply: a key
+// equal to (or starting with) a string of >= 2 bytes shares its first two
+// bytes; one starting with a 1-byte string shares that byte. Passes
+// everything until Build() has run.
+class FirstBytes {
+ public:
+  void Build(const std::vector<absl::string_view>& keys) {
+    one_.assign(256 / 64, 0);
+    two_.assign((1u << 16) / 64, 0);
+    for (absl::string_view k : keys) {
+      if (k.empty()) continue;
+      Set(&one_, Byte(k[0]));
+      if (k.size() >= 2) Set(&two_, (Byte(k[0]) << 8) | Byte(k[1]));
+    }
+  }
+  // False only when no key can start with `prefix`.
+  bool MayStartWith(absl::string_view prefix) const {
+    if (one_.empty() || prefix.empty()) return true;
+    if (prefix.size() == 1) return Test(one_, Byte(prefix[0]));
+    return Test(two_, (Byte(prefix[0]) << 8) | Byte(prefix[1]));
+  }
+
+ private:
+  static uint32_t Byte(char c) { return static_cast<unsigned char>(c); }
+  static void Set(std::vector<uint64_t>* bits, uint32_t i) {
+    (*bits)[i >> 6] |= uint64_t{1} << (i & 63);
+  }
+  static bool Test(const std::vector<uint64_t>& bits, uint32_t i) {
+    return ((bits[i >> 6] >> (i & 63)) & 1) != 0;
+  }
+  std::vector<uint64_t> one_, two_;
+};
+
+template <typename V>
+void BuildFirstBytes(const absl::flat_hash_map<std::string, V>& map, FirstBytes* out) {
+  std::vector<absl::string_view> keys;
+  keys.reserve(map.size());
+  for (const auto& entry : map) keys.push_back(entry.first);
+  out->Build(keys);
+}
+
+void BuildFirstBytes(const absl::flat_hash_set<std::string>& set, FirstBytes* out) {
+  out->Build(std::vector<absl::string_view>(set.begin(), set.end()));
+}
+
 // A phrase dictionary keyed by the written form of consecutive tokens
 // ("per cent", "u.s. dollars", "m3", "km²").
 template <typename V>
 struct PhraseMap {
   absl::flat_hash_map<std::string, V> entries;
   size_t max_tokens = 1;
+  // First bytes of the entries (built once all are added): a phrase key
+  // starts with its first token's text, and most tokens start none.
+  FirstBytes first_bytes;
   void Add(const std::string& phrase, V value) {
     size_t tokens = internal::Tokenize(phrase).size();
     max_tokens = std::max(max_tokens, tokens);
@@ -76,6 +124,9 @@ struct FigureTables::Data {
   // First tokens (lower case) of everything a figure can start with: hedges,
   // number words, vague counts, currency symbols and codes, range openers.
   absl::flat_hash_set<std::string> start_tokens;
+  FirstBytes start_tokens_first_bytes;
+  // First bytes of currency_symbols' keys, lower-cased as they are looked up.
+  FirstBytes currency_symbols_first_bytes;
   DateWordTables dates;
 };
 
@@ -232,6 +283,18 @@ absl::StatusOr<std::shared_ptr<const FigureTables>> FigureTables::Load(
   }
   for (const char* opener : {"between", "from", "a", "an", "one"}) d.start_tokens.insert(opener);
   for (const auto& code : d.currency_codes) d.start_tokens.insert(absl::AsciiStrToLower(code));
+  // Every table is final: build the lookup prefilters.
+  BuildFirstBytes(d.units.entries, &d.units.first_bytes);
+  BuildFirstBytes(d.rates.entries, &d.rates.first_bytes);
+  BuildFirstBytes(d.currency_words.entries, &d.currency_words.first_bytes);
+  BuildFirstBytes(d.vague.entries, &d.vague.first_bytes);
+  BuildFirstBytes(d.hedges.entries, &d.hedges.first_bytes);
+  BuildFirstBytes(d.head_cues.entries, &d.head_cues.first_bytes);
+  BuildFirstBytes(d.before_cues.entries, &d.before_cues.first_bytes);
+  BuildFirstBytes(d.verb_before_cues.entries, &d.verb_before_cues.first_bytes);
+  BuildFirstBytes(d.verb_after_cues.entries, &d.verb_after_cues.first_bytes);
+  BuildFirstBytes(d.start_tokens, &d.start_tokens_first_bytes);
+  BuildFirstBytes(d.currency_symbols, &d.currency_symbols_first_bytes);
   return std::shared_ptr<const FigureTables>(std::move(tables));
 }
 
@@ -267,8 +330,8 @@ struct Candidate {
 class FigureScanner {
  public:
   FigureScanner(const FigureTables::Data& d, absl::string_view text,
-                const std::vector<TimeExpression>& times, std::vector<Token> tokens)
-      : d_(d), text_(text), tokens_(std::move(tokens)) {
+                const std::vector<TimeExpression>& times, const std::vector<Token>& tokens)
+      : d_(d), text_(text), tokens_(tokens) {
     masked_.assign(tokens_.size(), false);
     // Expressions come in order without overlaps: one pass over both.
     size_t i = 0;
@@ -285,6 +348,9 @@ class FigureScanner {
  private:
   const Token* At(size_t i) const { return i < tokens_.size() ? &tokens_[i] : nullptr; }
   bool Glued(size_t i) const { return i < tokens_.size() && !tokens_[i].space_before; }
+  bool StartToken(const std::string& lower) const {
+    return d_.start_tokens_first_bytes.MayStartWith(lower) && d_.start_tokens.contains(lower);
+  }
   bool IsDashAt(size_t i) const {
     return i < tokens_.size() && tokens_[i].kind == TokenKind::kPunct &&
            internal::IsDash(tokens_[i].code_point);
@@ -297,6 +363,8 @@ class FigureScanner {
   template <typename V>
   size_t MatchPhrase(const PhraseMap<V>& map, size_t i, const V** value) const {
     size_t best = 0;
+    // Every key tried starts with token i's text.
+    if (i < tokens_.size() && !map.first_bytes.MayStartWith(tokens_[i].lower)) return 0;
     std::string key;
     for (size_t k = i; k < tokens_.size() && k - i < map.max_tokens; ++k) {
       if (k > i && tokens_[k].space_before) key.push_back(' ');
@@ -345,7 +413,7 @@ class FigureScanner {
 
   const FigureTables::Data& d_;
   absl::string_view text_;
-  std::vector<Token> tokens_;
+  const std::vector<Token>& tokens_;  // outlives the scanner
   std::vector<bool> masked_;
 };
 
@@ -536,10 +604,18 @@ std::optional<Candidate> FigureScanner::ParseFigure(size_t i, bool nested) const
   }
   // Currency before the number: "€1.6 billion", "US$ 3", "USD 3".
   std::string currency;
+  // Every key tried starts with token j's text lower-cased; an ASCII first
+  // byte lower-cases to itself or its ASCII lower case, so a clear filter
+  // bit rules out every symbol before the loop builds a key.
+  bool currency_possible = j < tokens_.size();
+  if (currency_possible && static_cast<unsigned char>(text_[tokens_[j].begin]) < 0x80) {
+    const char first = absl::ascii_tolower(text_[tokens_[j].begin]);
+    currency_possible = d_.currency_symbols_first_bytes.MayStartWith(absl::string_view(&first, 1));
+  }
   {
     std::string key;
     size_t k = j;
-    for (; k < tokens_.size() && k < j + 2; ++k) {
+    for (; currency_possible && k < tokens_.size() && k < j + 2; ++k) {
       if (tokens_[k].IsNumber()) break;
       if (k > j && tokens_[k].space_before) break;
       key += internal::ToLowerUtf8(
@@ -880,9 +956,9 @@ std::vector<FigureMention> FigureScanner::Run() {
   size_t prev_floor = 0;
   while (i < tokens_.size()) {
     const Token& t = tokens_[i];
-    bool may_start = t.IsNumber() || (t.IsWord() && d_.start_tokens.contains(t.lower)) ||
-                     (t.kind == TokenKind::kPunct &&
-                      (internal::IsDash(t.code_point) || d_.start_tokens.contains(t.lower)));
+    bool may_start =
+        t.IsNumber() || (t.IsWord() && StartToken(t.lower)) ||
+        (t.kind == TokenKind::kPunct && (internal::IsDash(t.code_point) || StartToken(t.lower)));
     if (!may_start || masked_[i]) {
       ++i;
       continue;
@@ -1002,14 +1078,23 @@ std::vector<FigureMention> FigureScanner::Run() {
 
 std::vector<FigureMention> FindFigures(const FigureTables& tables, absl::string_view sentence,
                                        const std::vector<TimeExpression>& times) {
-  FigureScanner scanner(tables.data(), sentence, times, internal::Tokenize(sentence));
+  const std::vector<Token> tokens = internal::Tokenize(sentence);
+  FigureScanner scanner(tables.data(), sentence, times, tokens);
   return scanner.Run();
 }
 
 std::vector<FigureMention> FindFigures(const FigureTables& tables, absl::string_view sentence,
                                        const std::vector<TimeExpression>& times,
                                        std::vector<internal::Token> tokens) {
-  FigureScanner scanner(tables.data(), sentence, times, std::move(tokens));
+  FigureScanner scanner(tables.data(), sentence, times, tokens);
+  return scanner.Run();
+}
+
+std::vector<FigureMention> FindFiguresInTokens(const FigureTables& tables,
+                                               absl::string_view sentence,
+                                               const std::vector<TimeExpression>& times,
+                                               const std::vector<internal::Token>& tokens) {
+  FigureScanner scanner(tables.data(), sentence, times, tokens);
   return scanner.Run();
 }
 

@@ -97,6 +97,12 @@ std::vector<FigureMention> FindFigures(const FigureTables& tables, absl::string_
 std::vector<FigureMention> FindFigures(const FigureTables& tables, absl::string_view sentence,
                                        const std::vector<TimeExpression>& times,
                                        std::vector<internal::Token> tokens);
+// Same, reading the caller's tokens in place (the caller keeps reusing
+// their buffer for the next sentence).
+std::vector<FigureMention> FindFiguresInTokens(const FigureTables& tables,
+                                               absl::string_view sentence,
+                                               const std::vector<TimeExpression>& times,
+                                               const std::vector<internal::Token>& tokens);
 
 }  // namespace relmon::extraction
 

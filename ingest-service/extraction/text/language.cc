@@ -23,6 +23,14 @@ absl::StatusOr<LanguageTables> LanguageTables::Load(const std::string& resources
       langs.push_back(row.fields[0]);
     }
   }
+  for (const auto& [word, langs] : tables.stopwords_) {
+    std::vector<int>& ids = tables.stopword_ids_[word];
+    for (const std::string& lang : langs) {
+      auto it = std::find(tables.languages_.begin(), tables.languages_.end(), lang);
+      if (it == tables.languages_.end()) it = tables.languages_.insert(it, lang);
+      ids.push_back(static_cast<int>(it - tables.languages_.begin()));
+    }
+  }
   return tables;
 }
 
@@ -53,6 +61,11 @@ std::string DetectLanguage(const LanguageTables& tables, absl::string_view text)
   const int32_t n = static_cast<int32_t>(text.size());
   int32_t i = 0;
   while (i < n) {
+    if (s[i] < 0x80) {  // ASCII, most of the text: no decoding
+      const uint8_t b = s[i++];
+      if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z')) ++script_letters[USCRIPT_LATIN];
+      continue;
+    }
     UChar32 c;
     U8_NEXT(s, i, n, c);
     if (c < 0x80) {
@@ -121,14 +134,17 @@ std::string DetectLanguage(const LanguageTables& tables, absl::string_view text)
   }
   // Latin script.
   if (schwa > 0 && schwa * 300 >= best_count) return "az";
-  std::map<std::string, int> hits;
-  int words = 0;
-  for (const auto& token : internal::Tokenize(text)) {
-    if (!token.IsWord()) continue;
-    ++words;
-    if (const auto* langs = tables.LanguagesOf(token.lower)) {
-      for (const auto& lang : *langs) ++hits[lang];
+  // Stop-word hits per language: counted by index, then keyed by code (the
+  // map holds only languages with hits, as the rules below expect).
+  std::vector<int> hits_by_id(tables.languages().size(), 0);
+  internal::ForEachWordLower(text, [&](absl::string_view lower) {
+    if (const auto* ids = tables.LanguageIdsOf(lower)) {
+      for (int id : *ids) ++hits_by_id[id];
     }
+  });
+  std::map<std::string, int> hits;
+  for (size_t id = 0; id < hits_by_id.size(); ++id) {
+    if (hits_by_id[id] > 0) hits[tables.languages()[id]] = hits_by_id[id];
   }
   if (turkish > 0 && turkish * 200 >= best_count) {
     // Turkish letters with Turkish stop words (or nothing better).

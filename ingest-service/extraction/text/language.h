@@ -21,8 +21,18 @@ class LanguageTables {
   // Languages (ISO 639-1) that list `lower_word` as a stop word.
   const std::vector<std::string>* LanguagesOf(absl::string_view lower_word) const;
 
+  // Same as LanguagesOf, as indices into languages() (counting hits per
+  // index spares DetectLanguage a string-keyed map update per stop word).
+  const std::vector<int>* LanguageIdsOf(absl::string_view lower_word) const {
+    auto it = stopword_ids_.find(lower_word);
+    return it == stopword_ids_.end() ? nullptr : &it->second;
+  }
+  const std::vector<std::string>& languages() const { return languages_; }
+
  private:
   absl::flat_hash_map<std::string, std::vector<std::string>> stopwords_;
+  absl::flat_hash_map<std::string, std::vector<int>> stopword_ids_;
+  std::vector<std::string> languages_;
 };
 
 // Returns an ISO 639-1 code ("en", "fa", "ar", "ur", "ru", "uk", "kk", "az",

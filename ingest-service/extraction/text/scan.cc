@@ -58,8 +58,81 @@ std::string ToLowerUtf8(absl::string_view text) {
   return out;
 }
 
+void ForEachWordLower(absl::string_view text, absl::FunctionRef<void(absl::string_view)> fn) {
+  // Same code point walk as Tokenize: a word is a maximal run of word
+  // characters; numbers (ASCII digits), spaces and punct code points (also
+  // invalid bytes) end it, and no other token can contain a word character.
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const int32_t n = static_cast<int32_t>(text.size());
+  int32_t i = 0;
+  std::string lower;
+  while (i < n) {
+    if (s[i] < 0x80) {
+      if (!IsAsciiLetter(s[i])) {
+        ++i;
+        continue;
+      }
+      // ASCII fast path: a run of ASCII letters that ends the word (at the
+      // end or before an ASCII non-letter) is passed as is when already
+      // lower case, else lower-cased in one pass.
+      int32_t j = i;
+      bool upper = false;
+      while (j < n && IsAsciiLetter(s[j])) {
+        upper |= s[j] <= 'Z';
+        ++j;
+      }
+      if (j >= n || s[j] < 0x80) {
+        if (!upper) {
+          fn(text.substr(i, j - i));
+        } else {
+          lower.assign(text.data() + i, j - i);
+          for (char& ch : lower) {
+            if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch + 32);
+          }
+          fn(lower);
+        }
+        i = j;
+        continue;
+      }
+    }
+    int32_t next = i;
+    UChar32 c;
+    U8_NEXT(s, next, n, c);
+    if (!IsWordChar(c)) {
+      i = next;
+      continue;
+    }
+    lower.clear();
+    while (true) {
+      if (c < 0x80) {
+        lower.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+      } else {
+        AppendUtf8(lower, u_tolower(c));
+      }
+      i = next;
+      if (i >= n) break;
+      if (s[i] < 0x80) {
+        if (!IsAsciiLetter(s[i])) break;
+        next = i + 1;
+        c = s[i];
+        continue;
+      }
+      U8_NEXT(s, next, n, c);
+      if (!IsWordChar(c)) break;
+    }
+    fn(lower);
+  }
+}
+
 std::vector<Token> Tokenize(absl::string_view text) {
   std::vector<Token> tokens;
+  TokenizeInto(text, &tokens);
+  return tokens;
+}
+
+void TokenizeInto(absl::string_view text, std::vector<Token>* out) {
+  std::vector<Token>& tokens = *out;
+  tokens.clear();
   tokens.reserve(text.size() / 5 + 4);
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   const int32_t n = static_cast<int32_t>(text.size());
@@ -73,7 +146,8 @@ std::vector<Token> Tokenize(absl::string_view text) {
       space = true;
       continue;
     }
-    Token t;
+    // Built in place: moving a finished token costs a string move.
+    Token& t = tokens.emplace_back();
     t.begin = start;
     t.space_before = space;
     space = false;
@@ -88,7 +162,39 @@ std::vector<Token> Tokenize(absl::string_view text) {
       bool all_upper = true;
       int letters = 0;
       UChar32 cur = c;
-      while (true) {
+      bool more = true;  // the general loop below has `cur` to take
+      if (c < 0x80) {
+        // ASCII fast path for the common word: the whole leading run of
+        // ASCII letters (c included) in one assignment, with the state the
+        // general loop would have after it; the loop goes on only when a
+        // non-ASCII word character follows.
+        int32_t j = i;
+        while (j < n && IsAsciiLetter(s[j])) ++j;
+        t.lower.assign(text.data() + start, j - start);
+        for (char& ch : t.lower) {
+          if (ch >= 'A' && ch <= 'Z') {
+            ch = static_cast<char>(ch + 32);
+          } else {
+            all_upper = false;
+          }
+        }
+        t.capitalized = c >= 'A' && c <= 'Z';
+        letters = j - start;
+        first = false;
+        i = j;
+        more = false;
+        if (i < n && s[i] >= 0x80) {
+          int32_t next = i;
+          UChar32 d;
+          U8_NEXT(s, next, n, d);
+          if (IsWordChar(d)) {
+            i = next;
+            cur = d;
+            more = true;
+          }
+        }
+      }
+      while (more) {
         const bool ascii = cur < 0x80;
         if (ascii || u_isalpha(cur)) {
           ++letters;
@@ -141,9 +247,7 @@ std::vector<Token> Tokenize(absl::string_view text) {
       t.code_point = c < 0 ? 0xFFFD : static_cast<char32_t>(c);
       t.lower.assign(text.data() + start, i - start);
     }
-    tokens.push_back(std::move(t));
   }
-  return tokens;
 }
 
 }  // namespace relmon::extraction::internal

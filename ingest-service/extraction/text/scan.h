@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 
 namespace relmon::extraction::internal {
@@ -38,6 +39,14 @@ struct Token {
 // (ICU properties); a number is a run of ASCII digits; every other
 // non-space code point is one punct token. Invalid UTF-8 bytes are punct.
 std::vector<Token> Tokenize(absl::string_view text);
+// Same, into `tokens` (cleared first; its capacity is reused, so a caller
+// tokenizing sentence after sentence allocates once).
+void TokenizeInto(absl::string_view text, std::vector<Token>* tokens);
+
+// Calls `fn` with the lower-cased text of every word token Tokenize(text)
+// would return, in order, without building the tokens (for callers that
+// only look words up, such as language detection).
+void ForEachWordLower(absl::string_view text, absl::FunctionRef<void(absl::string_view)> fn);
 
 // Lower-cases UTF-8 text with ICU's simple case mapping.
 std::string ToLowerUtf8(absl::string_view text);

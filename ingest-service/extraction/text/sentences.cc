@@ -156,6 +156,18 @@ std::vector<TextSpan> SplitSentences(const SentenceTables& tables, absl::string_
       ++i;
       continue;
     }
+    if (static_cast<unsigned char>(ch) < 0x80 && ch != '.' && ch != '!' && ch != '?') {
+      // ASCII other than a terminator or newline: nothing to decode; skip
+      // the whole run in a tight loop.
+      size_t j = i + 1;
+      while (j < n) {
+        const unsigned char b = static_cast<unsigned char>(text[j]);
+        if (b >= 0x80 || b == '\n' || b == '.' || b == '!' || b == '?') break;
+        ++j;
+      }
+      i = j;
+      continue;
+    }
     size_t after = 0;
     UChar32 c = CodePointAt(text, i, &after);
     const bool is_terminator = c == '.' || c == '!' || c == '?' || c == 0x2026;

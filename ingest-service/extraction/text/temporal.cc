@@ -80,11 +80,30 @@ struct Raw {
 
 class Scanner {
  public:
-  Scanner(const DateWordTables& tables, absl::string_view text)
-      : tables_(tables), text_(text), tokens_(internal::Tokenize(text)) {}
+  // `tokens` are internal::Tokenize(text) and must outlive the scanner.
+  Scanner(const DateWordTables& tables, absl::string_view text, const std::vector<Token>& tokens)
+      : tables_(tables), cues_(tables.scanner_cues()), text_(text), tokens_(tokens) {
+    // One table lookup per word up front: the matchers below ask several
+    // questions of each token (month? weekday? count? cue?).
+    info_.reserve(tokens_.size());
+    for (const Token& t : tokens_) {
+      info_.push_back(t.IsWord() ? &tables_.Lookup(t.lower) : &kNoWord);
+    }
+  }
 
-  // The sentence's tokens; the scanner must not be used afterwards.
-  std::vector<Token> TakeTokens() { return std::move(tokens_); }
+  // False when no matcher of MatchCore can match at token i: every shape
+  // starts with a number, or a word the date tables list (month, weekday,
+  // cue, count, period), or a word MatchYearPart/MatchRelative test by name.
+  // Most tokens of a sentence are neither, and are skipped unexamined.
+  bool MayStartAt(size_t i) const {
+    const Token& t = tokens_[i];
+    if (t.IsNumber()) return true;
+    if (!t.IsWord()) return false;
+    if (DateWordTables::Listed(*info_[i])) return true;
+    const absl::string_view w = t.lower;
+    return w == "last" || w == "final" || w == "closing" || w == "end" || w == "first" ||
+           w == "early" || w == "beginning" || w == "start" || w == "a" || w == "an";
+  }
 
   // Expressions anchored at `pub`; when `unanchored` is set, also the
   // expressions FindTimeExpressions would return without a publication day,
@@ -139,10 +158,10 @@ class Scanner {
   int MonthAt(size_t i, bool* abbreviated) const {
     const Token* t = At(i);
     if (t == nullptr || !t->IsWord()) return 0;
-    if (!t->capitalized && !tables_.MonthAllowsLowercase(t->lower)) return 0;
-    int m = tables_.Month(t->lower);
+    if (!t->capitalized && !Info(i).month_lowercase) return 0;
+    int m = Info(i).month;
     if (m == 0) return 0;
-    *abbreviated = t->size() <= 4 && t->lower != "june" && t->lower != "july" && t->lower != "may";
+    *abbreviated = t->size() <= 4 && !t->IsWord("june") && !t->IsWord("july") && !t->IsWord("may");
     return m;
   }
   // Day number 1..31 at i with an optional ordinal suffix; returns the index
@@ -186,10 +205,20 @@ class Scanner {
   bool FutureContext(size_t first) const;
   std::optional<TimeExpression> Resolve(const Raw& raw, std::optional<absl::CivilDay> pub) const;
 
+  // What the date tables say about token i (only asked of word tokens).
+  const DateWordTables::WordInfo& Info(size_t i) const { return *info_[i]; }
+  bool Cue(size_t i, uint64_t bit) const { return (info_[i]->cues & bit) != 0; }
+
+  static const DateWordTables::WordInfo kNoWord;
+
   const DateWordTables& tables_;
+  const DateWordTables::ScannerCues& cues_;
   absl::string_view text_;
-  std::vector<Token> tokens_;
+  const std::vector<Token>& tokens_;
+  std::vector<const DateWordTables::WordInfo*> info_;
 };
+
+const DateWordTables::WordInfo Scanner::kNoWord;
 
 bool Scanner::MatchNumericDate(size_t i, Raw* raw) const {
   if (i > 0 && Glued(i) &&
@@ -254,7 +283,7 @@ bool Scanner::MatchMonthFirst(size_t i, Raw* raw) const {
   size_t start = i;
   size_t j = i;
   // Optional weekday: "Monday, March 3, 2023".
-  if (const Token* t = At(j); t && t->IsWord() && t->capitalized && tables_.Weekday(t->lower)) {
+  if (const Token* t = At(j); t && t->IsWord() && t->capitalized && Info(j).weekday) {
     size_t k = j + 1;
     if (IsPunct(k, '.')) ++k;
     if (IsPunct(k, ',')) ++k;
@@ -305,7 +334,7 @@ bool Scanner::MatchMonthFirst(size_t i, Raw* raw) const {
   }
   if (abbreviated && !dotted) return false;  // "Mar", "Dec" alone are too risky
   // Other languages' month names count only with a day or year ("on Mars").
-  if (tables_.MonthAllowsLowercase(tokens_[j].lower)) return false;
+  if (Info(j).month_lowercase) return false;
   raw->kind = TimeKind::kMonth;
   raw->month = m;
   raw->first = start;
@@ -318,7 +347,7 @@ bool Scanner::MatchDayFirst(size_t i, Raw* raw) const {
   int day = 0;
   size_t j = DayAt(i, &day);
   if (j == 0) return false;
-  if (At(j) && At(j)->IsWord() && tables_.Is("date_joiner", At(j)->lower)) ++j;
+  if (At(j) && At(j)->IsWord() && Cue(j, cues_.date_joiner)) ++j;
   bool abbreviated = false;
   int m = MonthAt(j, &abbreviated);
   if (m == 0) return false;
@@ -327,8 +356,8 @@ bool Scanner::MatchDayFirst(size_t i, Raw* raw) const {
   size_t y_at = k;
   if (IsPunct(y_at, ',')) {
     ++y_at;
-  } else if (At(y_at) && At(y_at)->IsWord() && At(y_at)->lower != "of" &&
-             tables_.Is("date_joiner", At(y_at)->lower) && YearAt(y_at + 1) > 0) {
+  } else if (At(y_at) && At(y_at)->IsWord() && !At(y_at)->IsWord("of") &&
+             Cue(y_at, cues_.date_joiner) && YearAt(y_at + 1) > 0) {
     ++y_at;  // "22 de mayo de 2021"
   }
   int y = YearAt(y_at);
@@ -425,7 +454,7 @@ size_t Scanner::CountAt(size_t i, int* count) const {
   }
   if (t->IsWord("few") || t->IsWord("several")) return 0;
   if (t->IsWord()) {
-    int v = tables_.Cardinal(t->lower);
+    int v = Info(i).cardinal;
     if (v > 0) {
       *count = v;
       return i + 1;
@@ -442,12 +471,12 @@ bool Scanner::MatchRelative(size_t i, Raw* raw) const {
     int count = 0;
     size_t p_at = CountAt(i, &count);
     const Token* p = At(p_at);
-    if (p_at != 0 && p != nullptr && p->IsWord() && tables_.PeriodDays(p->lower) > 0 &&
+    if (p_at != 0 && p != nullptr && p->IsWord() && Info(p_at).period_days > 0 &&
         IsWord(p_at + 1, "ago") && !(i > 0 && Glued(i))) {
       raw->kind = TimeKind::kRelative;
       raw->ago = true;
       raw->count = count;
-      raw->period_days = tables_.PeriodDays(p->lower);
+      raw->period_days = Info(p_at).period_days;
       raw->first = i;
       raw->end = p_at + 2;
       return true;
@@ -456,12 +485,12 @@ bool Scanner::MatchRelative(size_t i, Raw* raw) const {
   }
   // Every shape below starts with a cue word, a weekday, a count word or
   // an article: one lookup rules out most words.
-  if (!tables_.IsAnyCue(t->lower) && tables_.Weekday(t->lower) == 0 &&
-      tables_.Cardinal(t->lower) < 0 && t->lower != "a" && t->lower != "an") {
+  const DateWordTables::WordInfo& w = Info(i);
+  if (!w.any_cue && w.weekday == 0 && w.cardinal < 0 && !t->IsWord("a") && !t->IsWord("an")) {
     return false;
   }
-  int offset = 0;
-  if (tables_.DayOffset(t->lower, &offset)) {
+  if (w.has_day_offset) {
+    const int offset = w.day_offset;
     raw->kind = TimeKind::kRelative;
     raw->has_day_offset = true;
     raw->day_offset = offset;
@@ -470,41 +499,40 @@ bool Scanner::MatchRelative(size_t i, Raw* raw) const {
     return true;
   }
   // Weekday.
-  if (t->capitalized && tables_.Weekday(t->lower) != 0 && (t->size() >= 6 || IsPunct(i + 1, '.'))) {
+  if (t->capitalized && w.weekday != 0 && (t->size() >= 6 || IsPunct(i + 1, '.'))) {
     // "The Sunday Times", "Bloody Sunday Inquiry": a weekday inside a name
     // (next word capitalised, no cue before it) is not a day.
     const Token* next = At(i + 1);
     const Token* prev = i > 0 ? At(i - 1) : nullptr;
-    bool cued = prev != nullptr && prev->IsWord() &&
-                (tables_.Is("month_cue", prev->lower) || tables_.Is("year_cue", prev->lower));
+    bool cued = prev != nullptr && prev->IsWord() && Cue(i - 1, cues_.month_cue | cues_.year_cue);
     bool abbr = false;
     if (!cued && next != nullptr && next->IsWord() && next->capitalized &&
-        !tables_.Is("day_part", next->lower) && MonthAt(i + 1, &abbr) == 0) {
+        !Cue(i + 1, cues_.day_part) && MonthAt(i + 1, &abbr) == 0) {
       return false;
     }
     raw->kind = TimeKind::kWeekday;
-    raw->weekday = tables_.Weekday(t->lower);
+    raw->weekday = w.weekday;
     raw->first = i;
     raw->end = i + 1;
     // "Monday afternoon" keeps the part of the day in the span.
-    if (At(i + 1) && At(i + 1)->IsWord() && tables_.Is("day_part", At(i + 1)->lower)) {
+    if (At(i + 1) && At(i + 1)->IsWord() && Cue(i + 1, cues_.day_part)) {
       raw->end = i + 2;
     }
     return true;
   }
   // "two weeks ago", "a month ago"; "within two months".
-  bool within = tables_.Is("within", t->lower);
+  bool within = (w.cues & cues_.within) != 0;
   size_t c_at = within ? i + 1 : i;
   int count = 0;
   size_t p_at = CountAt(c_at, &count);
   if (p_at != 0) {
     if (IsDashAt(p_at) && Glued(p_at)) return false;  // "two-day exercises" is a duration
     const Token* p = At(p_at);
-    if (p != nullptr && p->IsWord() && tables_.PeriodDays(p->lower) > 0) {
+    if (p != nullptr && p->IsWord() && Info(p_at).period_days > 0) {
       if (within) {
         raw->kind = TimeKind::kWithin;
         raw->count = count;
-        raw->period_days = tables_.PeriodDays(p->lower);
+        raw->period_days = Info(p_at).period_days;
         raw->first = i;
         raw->end = p_at + 1;
         return true;
@@ -513,7 +541,7 @@ bool Scanner::MatchRelative(size_t i, Raw* raw) const {
         raw->kind = TimeKind::kRelative;
         raw->ago = true;
         raw->count = count;
-        raw->period_days = tables_.PeriodDays(p->lower);
+        raw->period_days = Info(p_at).period_days;
         raw->first = i;
         raw->end = p_at + 2;
         return true;
@@ -524,15 +552,15 @@ bool Scanner::MatchRelative(size_t i, Raw* raw) const {
   // "last week", "this month", "next year", "last fiscal year", "the past two
   // weeks", "last Monday", "this January".
   int rel = 0;
-  if (tables_.Is("rel_past", t->lower)) rel = -1;
-  if (tables_.Is("rel_this", t->lower)) rel = 2;
-  if (tables_.Is("rel_next", t->lower)) rel = 1;
+  if (w.cues & cues_.rel_past) rel = -1;
+  if (w.cues & cues_.rel_this) rel = 2;
+  if (w.cues & cues_.rel_next) rel = 1;
   if (rel != 0) {
     size_t j = i + 1;
     if (IsWord(j, "fiscal") || IsWord(j, "calendar")) ++j;
     const Token* p = At(j);
     if (p == nullptr || !p->IsWord()) return false;
-    int days = tables_.PeriodDays(p->lower);
+    int days = Info(j).period_days;
     bool plural = !p->lower.empty() && p->lower.back() == 's';
     if (days > 0 && !plural) {
       raw->kind = TimeKind::kRelative;
@@ -552,26 +580,26 @@ bool Scanner::MatchRelative(size_t i, Raw* raw) const {
     int n = 0;
     size_t after_count = CountAt(j, &n);
     if (rel == -1 && after_count != 0 && !IsWord(j, "a") && At(after_count) &&
-        At(after_count)->IsWord() && tables_.PeriodDays(At(after_count)->lower) > 0) {
+        At(after_count)->IsWord() && Info(after_count).period_days > 0) {
       raw->kind = TimeKind::kRelative;
       raw->range_past = true;
       raw->count = n;
-      raw->period_days = tables_.PeriodDays(At(after_count)->lower);
+      raw->period_days = Info(after_count).period_days;
       raw->first = i;
       raw->end = after_count + 1;
       return true;
     }
-    if (p->capitalized && tables_.Weekday(p->lower) != 0) {
+    if (p->capitalized && Info(j).weekday != 0) {
       raw->kind = TimeKind::kWeekday;
       raw->rel = rel;
-      raw->weekday = tables_.Weekday(p->lower);
+      raw->weekday = Info(j).weekday;
       raw->first = i;
       raw->end = j + 1;
       return true;
     }
     bool abbr = false;
     int m = MonthAt(j, &abbr);
-    if (m != 0 && !(abbr && !IsPunct(j + 1, '.')) && !tables_.MonthAllowsLowercase(p->lower)) {
+    if (m != 0 && !(abbr && !IsPunct(j + 1, '.')) && !Info(j).month_lowercase) {
       raw->kind = TimeKind::kMonth;
       raw->rel = rel;
       raw->month = m;
@@ -582,13 +610,13 @@ bool Scanner::MatchRelative(size_t i, Raw* raw) const {
     return false;
   }
   // "near future", "recent months" (the "in the" is added by ExtendLeft).
-  if (tables_.Is("vague_future", t->lower) || tables_.Is("vague_past", t->lower)) {
+  if (w.cues & (cues_.vague_future | cues_.vague_past)) {
     const Token* p = At(i + 1);
     if (p != nullptr && p->IsWord() &&
-        (p->lower == "future" || (tables_.PeriodDays(p->lower) > 0 && p->lower.back() == 's') ||
-         p->lower == "times")) {
+        (p->IsWord("future") || (Info(i + 1).period_days > 0 && p->lower.back() == 's') ||
+         p->IsWord("times"))) {
       raw->kind = TimeKind::kVague;
-      raw->vague_future = tables_.Is("vague_future", t->lower);
+      raw->vague_future = (w.cues & cues_.vague_future) != 0;
       raw->first = i;
       raw->end = i + 2;
       return true;
@@ -684,8 +712,9 @@ bool Scanner::ExtendLeft(Raw* raw) const {
       break;
     }
     if (!p.IsWord()) break;
-    const std::string& w = p.lower;
-    if (tables_.Is("since", w)) {
+    // string_view compares inline (std::string == literal calls compare()).
+    const absl::string_view w = p.lower;
+    if (Cue(first - 1, cues_.since)) {
       raw->since = true;
       cue_seen = true;
       --first;
@@ -697,7 +726,7 @@ bool Scanner::ExtendLeft(Raw* raw) const {
       --first;
       continue;
     }
-    if (tables_.Is("part_early", w) || tables_.Is("part_late", w) || tables_.Is("part_mid", w)) {
+    if (Cue(first - 1, cues_.part_early | cues_.part_late | cues_.part_mid)) {
       // "early March", "late 2023", "the early 1990s", "end of March".
       raw->part = true;
       cue_seen = true;
@@ -711,9 +740,9 @@ bool Scanner::ExtendLeft(Raw* raw) const {
         const Token* next = At(raw->end);
         if (next == nullptr || next->kind == internal::TokenKind::kPunct ||
             (next->IsWord() &&
-             (next->lower == "and" || next->lower == "or" || next->lower == "in" ||
-              next->lower == "when" || next->lower == "that" || next->lower == "which" ||
-              next->lower == "to" || next->lower == "with" || next->lower == "between"))) {
+             (next->IsWord("and") || next->IsWord("or") || next->IsWord("in") ||
+              next->IsWord("when") || next->IsWord("that") || next->IsWord("which") ||
+              next->IsWord("to") || next->IsWord("with") || next->IsWord("between")))) {
           cue_seen = true;
           --first;
           break;
@@ -721,18 +750,15 @@ bool Scanner::ExtendLeft(Raw* raw) const {
       }
       // "the end of March", "the summer of 2020": only after a part/season word.
       if (first >= 2 && tokens_[first - 2].IsWord() &&
-          (tables_.Is("part_early", tokens_[first - 2].lower) ||
-           tables_.Is("part_late", tokens_[first - 2].lower) ||
-           tables_.Is("part_mid", tokens_[first - 2].lower) ||
-           tables_.Is("year_cue", tokens_[first - 2].lower))) {
+          Cue(first - 2, cues_.part_early | cues_.part_late | cues_.part_mid | cues_.year_cue)) {
         --first;
         continue;
       }
       break;
     }
     bool is_cue = (bare_year || raw->kind == TimeKind::kDecade || raw->kind == TimeKind::kYearRange)
-                      ? tables_.Is("year_cue", w)
-                      : tables_.Is("month_cue", w) || tables_.Is("year_cue", w);
+                      ? Cue(first - 1, cues_.year_cue)
+                      : Cue(first - 1, cues_.month_cue | cues_.year_cue);
     if (w == "earlier" || w == "later") is_cue = true;
     if (is_cue) {
       cue_seen = true;
@@ -749,8 +775,8 @@ bool Scanner::ExtendLeft(Raw* raw) const {
     // A capitalised full month name inside a sentence is a month ("the March
     // agreement"); "May" needs a cue (the modal verb, the name).
     const Token& m = tokens_[raw->first];
-    bool full_name = m.size() >= 5 || m.lower == "june" || m.lower == "july";
-    if (raw->first == 0 || m.lower == "may" || !full_name) return false;
+    bool full_name = m.size() >= 5 || m.IsWord("june") || m.IsWord("july");
+    if (raw->first == 0 || m.IsWord("may") || !full_name) return false;
   }
   raw->first = first;
   return true;
@@ -759,7 +785,7 @@ bool Scanner::ExtendLeft(Raw* raw) const {
 bool Scanner::FutureContext(size_t first) const {
   size_t from = first >= 8 ? first - 8 : 0;
   for (size_t k = from; k < first; ++k) {
-    if (tokens_[k].IsWord() && tables_.Is("future_cue", tokens_[k].lower)) return true;
+    if (tokens_[k].IsWord() && Cue(k, cues_.future_cue)) return true;
   }
   return false;
 }
@@ -1014,7 +1040,7 @@ std::vector<TimeExpression> Scanner::Run(std::optional<absl::CivilDay> pub,
   size_t i = 0;
   while (i < tokens_.size()) {
     Raw raw;
-    if (MatchCore(i, &raw) && raw.end > i) {
+    if (MayStartAt(i) && MatchCore(i, &raw) && raw.end > i) {
       if (ExtendLeft(&raw)) {
         Emit(raw, pub, &out);
         if (unanchored != nullptr) Emit(raw, std::nullopt, unanchored);
@@ -1032,7 +1058,8 @@ std::vector<TimeExpression> Scanner::Run(std::optional<absl::CivilDay> pub,
 std::vector<TimeExpression> FindTimeExpressions(const DateWordTables& tables,
                                                 absl::string_view sentence,
                                                 std::optional<absl::CivilDay> publication_day) {
-  Scanner scanner(tables, sentence);
+  const std::vector<Token> tokens = internal::Tokenize(sentence);
+  Scanner scanner(tables, sentence, tokens);
   return scanner.Run(publication_day);
 }
 
@@ -1041,10 +1068,18 @@ std::vector<TimeExpression> FindTimeExpressions(const DateWordTables& tables,
                                                 std::optional<absl::CivilDay> publication_day,
                                                 std::vector<TimeExpression>* unanchored,
                                                 std::vector<internal::Token>* tokens) {
-  Scanner scanner(tables, sentence);
-  std::vector<TimeExpression> out = scanner.Run(publication_day, unanchored);
-  if (tokens != nullptr) *tokens = scanner.TakeTokens();
-  return out;
+  std::vector<Token> own;
+  std::vector<Token>& sentence_tokens = tokens != nullptr ? *tokens : own;
+  internal::TokenizeInto(sentence, &sentence_tokens);
+  Scanner scanner(tables, sentence, sentence_tokens);
+  return scanner.Run(publication_day, unanchored);
+}
+
+std::vector<TimeExpression> FindTimeExpressionsInTokens(
+    const DateWordTables& tables, absl::string_view sentence,
+    const std::vector<internal::Token>& tokens, std::optional<absl::CivilDay> publication_day) {
+  Scanner scanner(tables, sentence, tokens);
+  return scanner.Run(publication_day);
 }
 
 }  // namespace relmon::extraction

@@ -116,12 +116,19 @@ std::vector<TimeExpression> FindTimeExpressions(const DateWordTables& tables,
 // sentence, std::nullopt) returns, from one scan of the sentence (the
 // extractor needs both: anchored times for facts, unanchored ones to mask
 // dates out of figures). When `tokens` is set it receives the sentence's
-// internal::Tokenize tokens, for FindFigures to reuse.
+// internal::Tokenize tokens (its capacity reused), for FindFigures to reuse.
 std::vector<TimeExpression> FindTimeExpressions(const DateWordTables& tables,
                                                 absl::string_view sentence,
                                                 std::optional<absl::CivilDay> publication_day,
                                                 std::vector<TimeExpression>* unanchored,
                                                 std::vector<internal::Token>* tokens = nullptr);
+
+// Same as the first form, on the sentence's tokens already computed
+// (`tokens` must be internal::Tokenize(sentence)): callers that need the
+// tokens themselves spare a second tokenization.
+std::vector<TimeExpression> FindTimeExpressionsInTokens(
+    const DateWordTables& tables, absl::string_view sentence,
+    const std::vector<internal::Token>& tokens, std::optional<absl::CivilDay> publication_day);
 
 }  // namespace relmon::extraction
 
