@@ -275,6 +275,19 @@ absl::Status ParseRequestBytes(const grpc::ByteBuffer& bytes, google::protobuf::
   return ParseRequestBytes(std::string_view(flat), message);
 }
 
+bool AppendByteBuffer(const grpc::ByteBuffer& buffer, std::string* out) {
+  grpc::Slice single;
+  if (buffer.TrySingleSlice(&single).ok()) {
+    out->append(reinterpret_cast<const char*>(single.begin()), single.size());
+    return true;
+  }
+  std::vector<grpc::Slice> slices;
+  if (!buffer.Dump(&slices).ok()) return false;
+  out->reserve(out->size() + buffer.Length());
+  for (const grpc::Slice& s : slices) out->append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return true;
+}
+
 grpc::Status SerializeToByteBuffer(const google::protobuf::Message& message,
                                    grpc::ByteBuffer* bytes) {
   bool own_buffer = false;

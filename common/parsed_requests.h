@@ -30,6 +30,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/grpcpp.h"
+#include "grpcpp/impl/codegen/server_callback_handlers.h"  // the raw handlers below
 #include "grpcpp/support/byte_buffer.h"
 
 namespace relmon {
@@ -47,6 +48,9 @@ absl::Status CheckWireFormat(std::string_view bytes, const google::protobuf::Des
 // refuses. Never logs.
 absl::Status ParseRequestBytes(std::string_view bytes, google::protobuf::Message* message);
 absl::Status ParseRequestBytes(const grpc::ByteBuffer& bytes, google::protobuf::Message* message);
+
+// Appends the bytes of `buffer` to `out`; false when they cannot be read.
+bool AppendByteBuffer(const grpc::ByteBuffer& buffer, std::string* out);
 
 // Serializes a response for a raw method (replacing what `bytes` held).
 grpc::Status SerializeToByteBuffer(const google::protobuf::Message& message,
@@ -84,6 +88,10 @@ using ParsedUnaryMethod = std::function<void(grpc::CallbackServerContext* contex
 template <class Request>
 using ParsedServerStreamingMethod = std::function<grpc::ServerWriteReactor<grpc::ByteBuffer>*(
     grpc::CallbackServerContext* context, const Request& request)>;
+
+using RawUnaryMethod = std::function<grpc::ServerUnaryReactor*(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response)>;
 
 using RawBidiMethod =
     std::function<grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*(
@@ -151,6 +159,20 @@ class ParsedRequestService : public Generated::Service {
                                            grpc::ByteBuffer* response) {
               return parsed_requests_internal::RunUnary<Request, Response>(handler, context,
                                                                            request, response);
+            }));
+  }
+
+  // A unary method that works on the request's bytes itself (e.g. to reuse
+  // a serialized answer); it parses with ParseRequestBytes and must finish
+  // the reactor it returns.
+  void ServeRawUnary(std::string_view method, RawUnaryMethod handler) {
+    this->MarkMethodRawCallback(
+        Index(method),
+        new grpc::internal::CallbackUnaryHandler<grpc::ByteBuffer, grpc::ByteBuffer>(
+            [handler = std::move(handler)](grpc::CallbackServerContext* context,
+                                           const grpc::ByteBuffer* request,
+                                           grpc::ByteBuffer* response) {
+              return handler(context, request, response);
             }));
   }
 

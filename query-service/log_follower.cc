@@ -1,7 +1,7 @@
 #include "query-service/log_follower.h"
 
 #include <algorithm>
-#if defined(__GLIBC__)
+#if defined(__GLIBC__) && !defined(RELMON_JEMALLOC)
 #include <malloc.h>
 #endif
 #include <vector>
@@ -192,7 +192,8 @@ void LogFollower::ReadLoop() {
 }
 
 void LogFollower::ReleaseFreedMemory(size_t applied) {
-#if defined(__GLIBC__)
+#if defined(__GLIBC__) && !defined(RELMON_JEMALLOC)
+  // (With jemalloc its decay returns the pages; see common/allocator_config.cc.)
   // A group of events allocates tens of MB (its write batches and parsed
   // facts) and glibc keeps freed memory in its arenas: RSS then stays at
   // the peak of the largest group. Return it to the system after big

@@ -1,8 +1,9 @@
 // query-service: follows the ingest service's event log into local RocksDB
 // views and serves relations.v1.QueryService (see docs/storage-query.md and
 // docs/relations-model.md).
+#include <algorithm>
 #include <cstdio>
-#if defined(__GLIBC__)
+#if defined(__GLIBC__) && !defined(RELMON_JEMALLOC)
 #include <malloc.h>
 #endif
 #include <memory>
@@ -17,6 +18,7 @@
 #include "common/metrics.h"
 #include "common/service_host.h"
 #include "common/tls.h"
+#include "query-service/answer_cache.h"
 #include "query-service/http_gateway.h"
 #include "query-service/log_follower.h"
 #include "query-service/query_engine.h"
@@ -36,6 +38,12 @@ ABSL_FLAG(int, grace_period_ms, 10000, "How long in-flight calls may run after S
 ABSL_FLAG(int, block_cache_mb, 64, "RocksDB block cache size");
 ABSL_FLAG(int, write_buffer_mb, 64,
           "Budget of all RocksDB memtables together (charged to the block cache)");
+ABSL_FLAG(int, answer_cache_mb, 64,
+          "Budget of serialized answers kept for repeated identical requests until the views "
+          "move (0: no cache)");
+ABSL_FLAG(int, answer_cache_ttl_ms, 1000,
+          "Longest time a cached answer is reused while the views do not move (answers without "
+          "as_of are as of now)");
 ABSL_FLAG(int, max_wait_ms, 30000, "Longest min_sequence wait for a call without a deadline");
 constexpr char kDefaultHttpListen[] = "0.0.0.0:8080";
 
@@ -80,7 +88,7 @@ int main(int argc, char** argv) {
   // Debian's Abseil enables deadlock detection, whose lock graph costs on
   // every Mutex acquisition; our lock order is simple and tested.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-#if defined(__GLIBC__)
+#if defined(__GLIBC__) && !defined(RELMON_JEMALLOC)
   // Few malloc arenas: per-thread arenas multiply retained free memory
   // (RSS) for no gain on a 2-core host.
   mallopt(M_ARENA_MAX, 2);
@@ -108,8 +116,14 @@ int main(int argc, char** argv) {
   if (!store.ok()) return Fail("cannot open the views", store.status());
 
   relmon::query::QueryEngine engine(store->get(), gazetteer->get());
+  relmon::query::AnswerCacheOptions cache_options;
+  cache_options.max_bytes =
+      static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_answer_cache_mb))) << 20;
+  cache_options.ttl = absl::Milliseconds(std::max(0, absl::GetFlag(FLAGS_answer_cache_ttl_ms)));
+  relmon::query::AnswerCache answer_cache(cache_options);
   relmon::query::QueryServiceImpl service(&engine, store->get(),
-                                          absl::Milliseconds(absl::GetFlag(FLAGS_max_wait_ms)));
+                                          absl::Milliseconds(absl::GetFlag(FLAGS_max_wait_ms)),
+                                          &answer_cache);
 
   relmon::MetricsRegistry metrics;
   relmon::GrpcServerMetrics grpc_metrics(&metrics);
@@ -168,6 +182,20 @@ int main(int argc, char** argv) {
         }
         return absl::ToDoubleSeconds(s.last_applied_at - s.last_event_recorded_at);
       });
+  metrics.AddGaugeFunction("relmon_query_answer_cache_hits",
+                           "Read calls answered from the answer cache since start.",
+                           [&answer_cache] {
+                             return static_cast<double>(answer_cache.stats().hits);
+                           });
+  metrics.AddGaugeFunction("relmon_query_answer_cache_misses",
+                           "Read calls the answer cache could not answer since start.",
+                           [&answer_cache] {
+                             return static_cast<double>(answer_cache.stats().misses);
+                           });
+  metrics.AddGaugeFunction("relmon_query_answer_cache_bytes",
+                           "Bytes held by the answer cache.", [&answer_cache] {
+                             return static_cast<double>(answer_cache.stats().bytes);
+                           });
   metrics.AddGaugeFunction("relmon_query_follower_connected",
                            "1 when the channel to the ingest service is connected.",
                            [&follower] { return follower.status().connected ? 1.0 : 0.0; });

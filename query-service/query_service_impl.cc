@@ -1,6 +1,8 @@
 #include "query-service/query_service_impl.h"
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -58,9 +60,88 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 }
 
 QueryServiceImpl::QueryServiceImpl(const QueryEngine* engine, const ViewStore* store,
-                                   absl::Duration max_wait)
-    : engine_(engine), store_(store), max_wait_(max_wait) {
+                                   absl::Duration max_wait, AnswerCache* cache)
+    : engine_(engine), store_(store), max_wait_(max_wait), cache_(cache) {
+  namespace v1 = relations::v1;
+  ServeQuery<v1::GetRelationsStateRequest, v1::RelationsState>(
+      "GetRelationsState", 's', &QueryEngine::GetRelationsState);
+  ServeQuery<v1::ListRelationsTimelineRequest, v1::ListRelationsTimelineResponse>(
+      "ListRelationsTimeline", 't', &QueryEngine::ListRelationsTimeline);
+  ServeQuery<v1::ListEventsRequest, v1::ListEventsResponse>("ListEvents", 'e',
+                                                            &QueryEngine::ListEvents);
+  ServeQuery<v1::ListAgreementsRequest, v1::ListAgreementsResponse>(
+      "ListAgreements", 'a', &QueryEngine::ListAgreements);
+  ServeQuery<v1::GetAgreementRequest, v1::Agreement>("GetAgreement", 'g',
+                                                     &QueryEngine::GetAgreement);
+  ServeQuery<v1::ListFiguresRequest, v1::ListFiguresResponse>("ListFigures", 'f',
+                                                              &QueryEngine::ListFigures);
+  ServeQuery<v1::ListDisputedFiguresRequest, v1::ListDisputedFiguresResponse>(
+      "ListDisputedFigures", 'd', &QueryEngine::ListDisputedFigures);
+  ServeQuery<v1::GetArticleRequest, v1::ArticleSummary>("GetArticle", 'r',
+                                                        &QueryEngine::GetArticle);
   waiter_ = std::thread([this] { WaitLoop(); });
+}
+
+template <class Request, class Response>
+void QueryServiceImpl::ServeQuery(std::string_view method, char tag,
+                                  absl::StatusOr<Response> (QueryEngine::*call)(const Request&)
+                                      const) {
+  ServeRawUnary(method, [this, tag, call](grpc::CallbackServerContext* context,
+                                          const grpc::ByteBuffer* request_bytes,
+                                          grpc::ByteBuffer* response_bytes) {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    if (!ready_.load()) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                   "query service is starting or shutting down"));
+      return reactor;
+    }
+    // The cache key is the method's tag and the request exactly as sent.
+    auto key = std::make_shared<std::string>(1, tag);
+    const bool readable = AppendByteBuffer(*request_bytes, key.get());
+    if (readable && cache_ != nullptr && cache_->enabled()) {
+      // A hit needs no parsing: the same bytes parsed and were answered at
+      // the current sequence, so their min_sequence is already applied.
+      if (std::optional<grpc::Slice> hit =
+              cache_->Lookup(*key, store_->applied_sequence(), absl::Now())) {
+        *response_bytes = grpc::ByteBuffer(&*hit, 1);
+        reactor->Finish(grpc::Status::OK);
+        return reactor;
+      }
+    }
+    auto request = std::make_shared<Request>();
+    absl::Status parsed =
+        readable ? relmon::ParseRequestBytes(std::string_view(*key).substr(1), request.get())
+                 : absl::InvalidArgumentError("the request could not be read");
+    if (!parsed.ok()) {
+      reactor->Finish(ToGrpcStatus(parsed));
+      return reactor;
+    }
+    const uint64_t min_sequence = request->min_sequence();
+    return Handle(context, reactor, min_sequence, [this, key, request, call, response_bytes] {
+      return Answer<Request, Response>(*key, *request, call, response_bytes);
+    });
+  });
+}
+
+template <class Request, class Response>
+grpc::Status QueryServiceImpl::Answer(
+    const std::string& key, const Request& request,
+    absl::StatusOr<Response> (QueryEngine::*call)(const Request&) const,
+    grpc::ByteBuffer* response_bytes) {
+  // Read before computing: see AnswerCache on why this order is safe.
+  const uint64_t sequence = store_->applied_sequence();
+  const absl::Time now = absl::Now();
+  const bool cached = cache_ != nullptr && cache_->enabled();
+  absl::StatusOr<Response> result = (engine_->*call)(request);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  std::string bytes;
+  if (!result->SerializeToString(&bytes)) {
+    return grpc::Status(grpc::StatusCode::INTERNAL, "the answer could not be serialized");
+  }
+  grpc::Slice slice(bytes);
+  if (cached) cache_->Insert(key, sequence, now, slice);
+  *response_bytes = grpc::ByteBuffer(&slice, 1);
+  return grpc::Status::OK;
 }
 
 QueryServiceImpl::~QueryServiceImpl() { Stop(); }
@@ -88,14 +169,9 @@ absl::Time QueryServiceImpl::WaitDeadline(grpc::CallbackServerContext* context) 
 }
 
 grpc::ServerUnaryReactor* QueryServiceImpl::Handle(grpc::CallbackServerContext* context,
+                                                   grpc::ServerUnaryReactor* reactor,
                                                    uint64_t min_sequence,
                                                    std::function<grpc::Status()> answer) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (!ready_.load()) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                 "query service is starting or shutting down"));
-    return reactor;
-  }
   if (min_sequence == 0 || store_->applied_sequence() >= min_sequence) {
     reactor->Finish(answer());
     return reactor;
@@ -178,25 +254,5 @@ void QueryServiceImpl::WaitLoop() {
   }
 }
 
-#define RELMON_QUERY_METHOD(Method, Request, Response)                                        \
-  grpc::ServerUnaryReactor* QueryServiceImpl::Method(                                         \
-      grpc::CallbackServerContext* context, const relations::v1::Request* request,           \
-      relations::v1::Response* response) {                                                    \
-    return Handle(context, request->min_sequence(), [this, request, response] {              \
-      return Reply(engine_->Method(*request), response);                                      \
-    });                                                                                        \
-  }
-
-RELMON_QUERY_METHOD(GetRelationsState, GetRelationsStateRequest, RelationsState)
-RELMON_QUERY_METHOD(ListRelationsTimeline, ListRelationsTimelineRequest,
-                    ListRelationsTimelineResponse)
-RELMON_QUERY_METHOD(ListEvents, ListEventsRequest, ListEventsResponse)
-RELMON_QUERY_METHOD(ListAgreements, ListAgreementsRequest, ListAgreementsResponse)
-RELMON_QUERY_METHOD(GetAgreement, GetAgreementRequest, Agreement)
-RELMON_QUERY_METHOD(ListFigures, ListFiguresRequest, ListFiguresResponse)
-RELMON_QUERY_METHOD(ListDisputedFigures, ListDisputedFiguresRequest, ListDisputedFiguresResponse)
-RELMON_QUERY_METHOD(GetArticle, GetArticleRequest, ArticleSummary)
-
-#undef RELMON_QUERY_METHOD
 
 }  // namespace relmon::query

@@ -9,11 +9,15 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/parsed_requests.h"
+#include "query-service/answer_cache.h"
 #include "grpcpp/grpcpp.h"
 #include "query-service/query_engine.h"
 #include "query-service/view_store.h"
@@ -30,12 +34,23 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 // call whose min_sequence is not applied yet is parked with one waiter
 // thread, which answers it as soon as the applier reaches the sequence (or
 // its deadline passes), so waiting never holds an executor thread.
-class QueryServiceImpl final : public relations::v1::QueryService::CallbackService {
+// Callback-API service: each call runs on gRPC's own small executor (no
+// thread per concurrent call, so 32 callers on 2 cores do not thrash). A
+// call whose min_sequence is not applied yet is parked with one waiter
+// thread, which answers it as soon as the applier reaches the sequence (or
+// its deadline passes), so waiting never holds an executor thread.
+//
+// Methods are served raw (common/parsed_requests.h): a request that does
+// not parse gets INVALID_ARGUMENT saying why, and answers are serialized
+// once and kept in an AnswerCache (when given) for the identical requests
+// that follow until the views move.
+class QueryServiceImpl final : public relmon::ParsedRequestService<relations::v1::QueryService> {
  public:
-  // `engine` and `store` must outlive the service. `max_wait`: how long
-  // min_sequence may wait when the call has no deadline.
+  // `engine` and `store` (and `cache` when not null) must outlive the
+  // service. `max_wait`: how long min_sequence may wait when the call has
+  // no deadline.
   QueryServiceImpl(const QueryEngine* engine, const ViewStore* store,
-                   absl::Duration max_wait = absl::Seconds(30));
+                   absl::Duration max_wait = absl::Seconds(30), AnswerCache* cache = nullptr);
   ~QueryServiceImpl() override;
   // Answers every parked call UNAVAILABLE and joins the waiter thread (which
   // reads the store): call before the store is closed. Idempotent.
@@ -44,33 +59,6 @@ class QueryServiceImpl final : public relations::v1::QueryService::CallbackServi
   // False: every call answers UNAVAILABLE (starting, or draining).
   void SetReady(bool ready) { ready_.store(ready); }
   bool ready() const { return ready_.load(); }
-
-  grpc::ServerUnaryReactor* GetRelationsState(grpc::CallbackServerContext* context,
-                                              const relations::v1::GetRelationsStateRequest* request,
-                                              relations::v1::RelationsState* response) override;
-  grpc::ServerUnaryReactor* ListRelationsTimeline(
-      grpc::CallbackServerContext* context,
-      const relations::v1::ListRelationsTimelineRequest* request,
-      relations::v1::ListRelationsTimelineResponse* response) override;
-  grpc::ServerUnaryReactor* ListEvents(grpc::CallbackServerContext* context,
-                                       const relations::v1::ListEventsRequest* request,
-                                       relations::v1::ListEventsResponse* response) override;
-  grpc::ServerUnaryReactor* ListAgreements(grpc::CallbackServerContext* context,
-                                           const relations::v1::ListAgreementsRequest* request,
-                                           relations::v1::ListAgreementsResponse* response) override;
-  grpc::ServerUnaryReactor* GetAgreement(grpc::CallbackServerContext* context,
-                                         const relations::v1::GetAgreementRequest* request,
-                                         relations::v1::Agreement* response) override;
-  grpc::ServerUnaryReactor* ListFigures(grpc::CallbackServerContext* context,
-                                        const relations::v1::ListFiguresRequest* request,
-                                        relations::v1::ListFiguresResponse* response) override;
-  grpc::ServerUnaryReactor* ListDisputedFigures(
-      grpc::CallbackServerContext* context,
-      const relations::v1::ListDisputedFiguresRequest* request,
-      relations::v1::ListDisputedFiguresResponse* response) override;
-  grpc::ServerUnaryReactor* GetArticle(grpc::CallbackServerContext* context,
-                                       const relations::v1::GetArticleRequest* request,
-                                       relations::v1::ArticleSummary* response) override;
 
  private:
   // A call waiting for its min_sequence.
@@ -82,23 +70,30 @@ class QueryServiceImpl final : public relations::v1::QueryService::CallbackServi
     std::function<grpc::Status()> answer;
   };
 
-  // Answers at once, or parks the call until min_sequence is applied.
-  grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context, uint64_t min_sequence,
+  // Serves `method` with QueryEngine::`call`; `tag` keeps the cache keys of
+  // different methods apart.
+  template <class Request, class Response>
+  void ServeQuery(std::string_view method, char tag,
+                  absl::StatusOr<Response> (QueryEngine::*call)(const Request&) const);
+  // The answer of one parsed request, from the cache or the engine.
+  template <class Request, class Response>
+  grpc::Status Answer(const std::string& key, const Request& request,
+                      absl::StatusOr<Response> (QueryEngine::*call)(const Request&) const,
+                      grpc::ByteBuffer* response_bytes);
+
+  // Answers at once on `reactor` (the call's default reactor), or parks the
+  // call until min_sequence is applied. Returns `reactor`.
+  grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context,
+                                   grpc::ServerUnaryReactor* reactor, uint64_t min_sequence,
                                    std::function<grpc::Status()> answer);
   // When a parked call must be answered DEADLINE_EXCEEDED.
   absl::Time WaitDeadline(grpc::CallbackServerContext* context) const;
   void WaitLoop();
 
-  template <typename T>
-  static grpc::Status Reply(absl::StatusOr<T> result, T* response) {
-    if (!result.ok()) return ToGrpcStatus(result.status());
-    *response = *std::move(result);
-    return grpc::Status::OK;
-  }
-
   const QueryEngine* engine_;
   const ViewStore* store_;
   absl::Duration max_wait_;
+  AnswerCache* cache_;
   std::atomic<bool> ready_{false};
 
   std::mutex park_mu_;

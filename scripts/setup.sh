@@ -13,7 +13,7 @@ packages=(
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev librocksdb-dev libre2-dev libicu-dev nlohmann-json3-dev libxml2-dev libssl-dev
   libcurl4-openssl-dev librdkafka-dev libcpp-httplib-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
   iso-codes grpc-proto python3 python3-grpcio python3-protobuf
 )
 for option in "$@"; do
