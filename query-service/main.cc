@@ -44,6 +44,8 @@ ABSL_FLAG(int, answer_cache_mb, 64,
 ABSL_FLAG(int, answer_cache_ttl_ms, 1000,
           "Longest time a cached answer is reused while the views do not move (answers without "
           "as_of are as of now)");
+ABSL_FLAG(int, max_waiting_calls, 4096,
+          "Calls that may wait for their min_sequence at once; more get RESOURCE_EXHAUSTED");
 ABSL_FLAG(int, max_wait_ms, 30000, "Longest min_sequence wait for a call without a deadline");
 constexpr char kDefaultHttpListen[] = "0.0.0.0:8080";
 
@@ -123,7 +125,8 @@ int main(int argc, char** argv) {
   relmon::query::AnswerCache answer_cache(cache_options);
   relmon::query::QueryServiceImpl service(&engine, store->get(),
                                           absl::Milliseconds(absl::GetFlag(FLAGS_max_wait_ms)),
-                                          &answer_cache);
+                                          &answer_cache,
+                                          std::max(1, absl::GetFlag(FLAGS_max_waiting_calls)));
 
   relmon::MetricsRegistry metrics;
   relmon::GrpcServerMetrics grpc_metrics(&metrics);

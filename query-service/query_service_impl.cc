@@ -60,8 +60,13 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 }
 
 QueryServiceImpl::QueryServiceImpl(const QueryEngine* engine, const ViewStore* store,
-                                   absl::Duration max_wait, AnswerCache* cache)
-    : engine_(engine), store_(store), max_wait_(max_wait), cache_(cache) {
+                                   absl::Duration max_wait, AnswerCache* cache,
+                                   int max_waiting_calls)
+    : engine_(engine),
+      store_(store),
+      max_wait_(max_wait),
+      cache_(cache),
+      max_waiting_calls_(max_waiting_calls) {
   namespace v1 = relations::v1;
   ServeQuery<v1::GetRelationsStateRequest, v1::RelationsState>(
       "GetRelationsState", 's', &QueryEngine::GetRelationsState);
@@ -182,14 +187,23 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Handle(grpc::CallbackServerContext* 
   parked.context = context;
   parked.reactor = reactor;
   parked.answer = std::move(answer);
+  bool full = false;
   {
     std::lock_guard<std::mutex> lock(park_mu_);
-    if (!stopping_) {
+    if (static_cast<int>(parked_.size()) >= max_waiting_calls_) {
+      full = true;
+    } else if (!stopping_) {
       parked_.push_back(std::move(parked));
       parked.reactor = nullptr;
     }
   }
-  if (parked.reactor != nullptr) {
+  if (full) {
+    reactor->Finish(grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrCat("too many calls waiting for their min_sequence: the limit is ",
+                     max_waiting_calls_, " (--max_waiting_calls); the view has applied sequence ",
+                     store_->applied_sequence(), ", retry later with backoff")));
+  } else if (parked.reactor != nullptr) {
     reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "query service is shutting down"));
   } else {
     park_cv_.notify_one();

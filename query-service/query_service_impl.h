@@ -49,8 +49,12 @@ class QueryServiceImpl final : public relmon::ParsedRequestService<relations::v1
   // `engine` and `store` (and `cache` when not null) must outlive the
   // service. `max_wait`: how long min_sequence may wait when the call has
   // no deadline.
+  // `max_waiting_calls`: calls that may wait for their min_sequence at
+  // once; more get RESOURCE_EXHAUSTED (each waiting call holds its request
+  // and a place in the waiter's list).
   QueryServiceImpl(const QueryEngine* engine, const ViewStore* store,
-                   absl::Duration max_wait = absl::Seconds(30), AnswerCache* cache = nullptr);
+                   absl::Duration max_wait = absl::Seconds(30), AnswerCache* cache = nullptr,
+                   int max_waiting_calls = 4096);
   ~QueryServiceImpl() override;
   // Answers every parked call UNAVAILABLE and joins the waiter thread (which
   // reads the store): call before the store is closed. Idempotent.
@@ -94,6 +98,7 @@ class QueryServiceImpl final : public relmon::ParsedRequestService<relations::v1
   const ViewStore* store_;
   absl::Duration max_wait_;
   AnswerCache* cache_;
+  int max_waiting_calls_;
   std::atomic<bool> ready_{false};
 
   std::mutex park_mu_;

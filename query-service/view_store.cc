@@ -71,6 +71,29 @@ std::vector<std::string> DyadsOf(const Event& e) {
   return out;
 }
 
+// What article_facts keeps of an analysis: exactly what Facts(..., add =
+// false) reads to find the rows it wrote (actors, type, date and position of
+// each event; key of each mention; id, quantity, parties, subject key, unit
+// and agreement of each figure), without the quotes, summaries and texts
+// that make up most of its size. Each analysis is written once per article;
+// keeping it whole doubled the bytes the applier wrote.
+ArticleAnalyzed RemovalRecord(const ArticleAnalyzed& analysis) {
+  ArticleAnalyzed record = analysis;
+  for (Event& e : *record.mutable_events()) {
+    e.clear_citations();
+    e.clear_summary();
+    e.clear_people();
+    e.clear_cue();
+  }
+  for (AgreementMention& m : *record.mutable_agreement_mentions()) m.clear_citation();
+  for (Figure& f : *record.mutable_figures()) {
+    f.clear_citation();
+    f.clear_original_text();
+    f.clear_subject();
+  }
+  return record;
+}
+
 std::string FigureIdOf(const Figure& f, absl::string_view article_id, int index) {
   if (!f.figure_id().empty()) return f.figure_id();
   return absl::StrCat("fig_", StableDigest(absl::StrCat(article_id, "|", index)));
@@ -329,7 +352,7 @@ class ViewStore::Batch {
       if (auto s = Facts(previous, /*add=*/false); !s.ok()) return s;
     }
     if (auto s = Facts(analysis, /*add=*/true); !s.ok()) return s;
-    PutPending(View::kArticleFacts, article_id, analysis.SerializeAsString());
+    PutPending(View::kArticleFacts, article_id, RemovalRecord(analysis).SerializeAsString());
 
     ArticleSummary summary;
     auto existing = GetMerged(View::kArticles, article_id);
@@ -434,17 +457,37 @@ class ViewStore::Batch {
                         });
     if (!s.ok()) return s;
     relations::v1::ListEventsResponse group;
-    for (const Event& e : ClusterReports(dyad, std::move(reports))) {
-      std::string key = DyadEventKey(dyad, e);
-      stale.erase(key);
-      Put(View::kDyadEvents, key, e.SerializeAsString());
-      *group.add_events() = EventSkeleton(e);
+    std::vector<Event> clusters = ClusterReports(dyad, std::move(reports));
+    // Most clusters of a busy group do not change when one report joins
+    // it: read their stored values in one MultiGet and rewrite only those
+    // that differ (rewriting all made the applier's writes grow with the
+    // size of the group, i.e. with the store).
+    std::vector<std::string> keys;
+    std::vector<std::string> values;
+    keys.reserve(clusters.size());
+    values.reserve(clusters.size());
+    for (const Event& e : clusters) {
+      keys.push_back(DyadEventKey(dyad, e));
+      values.push_back(e.SerializeAsString());
+    }
+    std::vector<rocksdb::Slice> key_slices(keys.begin(), keys.end());
+    std::vector<std::string> stored(keys.size());
+    std::vector<rocksdb::Status> found = store_->db_->MultiGet(
+        rocksdb::ReadOptions(),
+        std::vector<rocksdb::ColumnFamilyHandle*>(keys.size(), store_->cf(View::kDyadEvents)),
+        key_slices, &stored);
+    for (size_t i = 0; i < clusters.size(); ++i) {
+      stale.erase(keys[i]);
+      if (!found[i].ok() && !found[i].IsNotFound()) return FromRocks(found[i], "read events");
+      if (!found[i].ok() || stored[i] != values[i]) Put(View::kDyadEvents, keys[i], values[i]);
+      *group.add_events() = EventSkeleton(clusters[i]);
     }
     for (const auto& k : stale) Delete(View::kDyadEvents, k);
     if (group.events_size() == 0) {
-      Delete(View::kEventGroups, group_key);
+      if (old_group->has_value()) Delete(View::kEventGroups, group_key);
     } else {
-      Put(View::kEventGroups, group_key, group.SerializeAsString());
+      std::string value = group.SerializeAsString();
+      if (!old_group->has_value() || **old_group != value) Put(View::kEventGroups, group_key, value);
     }
     return absl::OkStatus();
   }
@@ -460,8 +503,8 @@ class ViewStore::Batch {
                      mentions.back().ParseFromArray(value.data(), static_cast<int>(value.size()));
                    });
     if (!s.ok()) return s;
-    if (auto st = DropAgreementIndex(id); !st.ok()) return st;
     if (mentions.empty()) {
+      if (auto st = DropAgreementIndex(id); !st.ok()) return st;
       Delete(View::kAgreements, id);
       Delete(View::kAgreementKeys, id);
       return absl::OkStatus();
@@ -488,8 +531,13 @@ class ViewStore::Batch {
     // Stored in list form (bounded); GetAgreement rebuilds the whole record.
     relations::v1::Agreement agreement = BuildAgreement(ckey, std::move(mentions), std::move(figures));
     TrimAgreementForList(&agreement);
+    std::string value = agreement.SerializeAsString();
+    auto old = GetMerged(View::kAgreements, id);
+    if (!old.ok()) return old.status();
+    if (old->has_value() && **old == value) return absl::OkStatus();  // unchanged
+    if (auto st = DropAgreementIndex(id); !st.ok()) return st;
     for (const auto& k : AgreementListIndexKeys(agreement)) Put(View::kListIndex, k, "");
-    Put(View::kAgreements, id, agreement.SerializeAsString());
+    Put(View::kAgreements, id, value);
     return absl::OkStatus();
   }
 
@@ -521,24 +569,25 @@ class ViewStore::Batch {
       figures.back().ParseFromString(**v);
     }
     std::string dispute_key = Join({subject_key, quantity, unit});
-    {
+    auto dispute = BuildDispute(std::move(figures));
+    auto old = GetMerged(View::kDisputes, dispute_key);
+    if (!old.ok()) return old.status();
+    if (dispute.has_value() && old->has_value() && **old == dispute->SerializeAsString()) {
+      return absl::OkStatus();  // unchanged: its index entries stay as they are
+    }
+    if (old->has_value()) {
       // The previous record's index entries (it is rewritten or deleted).
-      auto old = GetMerged(View::kDisputes, dispute_key);
-      if (!old.ok()) return old.status();
-      if (old->has_value()) {
-        relations::v1::DisputedFigure previous;
-        if (previous.ParseFromString(**old)) {
-          for (const auto& k : DisputeListIndexKeys(previous, dispute_key)) {
-            Delete(View::kListIndex, k);
-          }
+      relations::v1::DisputedFigure previous;
+      if (previous.ParseFromString(**old)) {
+        for (const auto& k : DisputeListIndexKeys(previous, dispute_key)) {
+          Delete(View::kListIndex, k);
         }
       }
     }
-    auto dispute = BuildDispute(std::move(figures));
     if (dispute.has_value()) {
       for (const auto& k : DisputeListIndexKeys(*dispute, dispute_key)) Put(View::kListIndex, k, "");
       Put(View::kDisputes, dispute_key, dispute->SerializeAsString());
-    } else {
+    } else if (old->has_value()) {
       Delete(View::kDisputes, dispute_key);
     }
     return absl::OkStatus();

@@ -177,6 +177,8 @@ class Cluster:
         self.ingest = Service("ingest-service", [
             "--listen=127.0.0.1:0", f"--data_dir={self.root}/ingest"], self.root)
         self.query = None
+        # Extra flags of the query service (it is created by start()).
+        self.query_args = []
         self.stubs = load_stubs()
         self._channels = []
         self.keep = False
@@ -188,7 +190,7 @@ class Cluster:
                 "--listen=127.0.0.1:0", f"--data_dir={self.root}/query",
                 f"--ingest_target={self.ingest.address}",
                 # No dashboard port: parallel test clusters must not race for 8080.
-                "--http_listen="], self.root)
+                "--http_listen="] + list(self.query_args), self.root)
             self.query.start()
         except Exception:
             # Leave no process behind; keep the logs for the reader.

@@ -304,5 +304,67 @@ class OverloadTest(unittest.TestCase):
               f"ingest_then_read_after_s={recovery:.1f}", flush=True)
 
 
+WAITING_LIMIT = 4  # --max_waiting_calls of the query service below
+
+
+class WaitingCallsLimitTest(unittest.TestCase):
+    """Calls waiting for a min_sequence not applied yet are bounded: past
+    --max_waiting_calls the query service answers RESOURCE_EXHAUSTED at
+    once, naming the flag; the waiting ones keep their place until their
+    deadline; afterwards new waits are admitted again."""
+
+    def setUp(self):
+        self.cluster = harness.Cluster(prefix="relmon-waiting-")
+        self.cluster.query_args = [f"--max_waiting_calls={WAITING_LIMIT}"]
+        self.cluster.start()
+
+    def tearDown(self):
+        codes = self.cluster.stop()
+        self.cluster.keep = any(code != 0 for code in codes.values())
+        self.cluster.cleanup()
+        self.assertEqual(codes, {"query-service": 0, "ingest-service": 0})
+
+    def wait_far_ahead(self, results, index, timeout):
+        stub = self.cluster.query_stub()
+        try:
+            stub.GetRelationsState(Q.GetRelationsStateRequest(
+                country_a="AZ", country_b="IR", min_sequence=10**12), timeout=timeout)
+            results[index] = "OK"
+        except grpc.RpcError as error:
+            results[index] = (error.code(), error.details())
+
+    def test_waits_past_the_limit_are_refused_and_the_place_comes_back(self):
+        calls = 3 * WAITING_LIMIT
+        results = [None] * calls
+        threads = [threading.Thread(target=self.wait_far_ahead, args=(results, i, 3.0))
+                   for i in range(calls)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        codes = [r[0] for r in results]
+        refused = [r for r in results if r[0] == grpc.StatusCode.RESOURCE_EXHAUSTED]
+        waited = [r for r in results if r[0] == grpc.StatusCode.DEADLINE_EXCEEDED]
+        print(f"WAITING: calls={calls} limit={WAITING_LIMIT} waited={len(waited)} "
+              f"refused={len(refused)}", flush=True)
+        self.assertEqual(len(waited) + len(refused), calls, codes)
+        self.assertLessEqual(len(waited), WAITING_LIMIT)
+        self.assertGreaterEqual(len(refused), calls - WAITING_LIMIT)
+        self.assertIn("--max_waiting_calls", refused[0][1])
+        # Every place is free again: as many new waits as the limit all wait.
+        results = [None] * WAITING_LIMIT
+        threads = [threading.Thread(target=self.wait_far_ahead, args=(results, i, 1.0))
+                   for i in range(WAITING_LIMIT)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        self.assertEqual([r[0] for r in results], [grpc.StatusCode.DEADLINE_EXCEEDED] * WAITING_LIMIT)
+        # And a call that needs no wait is answered as usual.
+        state = self.cluster.query_stub().GetRelationsState(
+            Q.GetRelationsStateRequest(country_a="AZ", country_b="IR"), timeout=10)
+        self.assertEqual(state.level, STUBS.facts.RELATIONS_LEVEL_UNSPECIFIED)
+
+
 if __name__ == "__main__":
     harness.run_unittest_main()
