@@ -31,6 +31,13 @@ constexpr const char* kProjectHeads[] = {"Northern", "Coastal", "Highland", "Val
                                          "Riverside", "Eastern", "Western", "Border"};
 constexpr const char* kProjectKinds[] = {"Railway", "Bridge", "Gas Pipeline", "Highway",
                                          "Power Line", "Transport Corridor"};
+// Synthetic place names for projects: real projects are named for the
+// places they join ("Rasht-Astara railway"), so most belong to one pair of
+// countries; a few corridor-style names are shared by many (kProjectHeads).
+constexpr const char* kPlaces[] = {"Karovan", "Telmar", "Ostrel", "Vadun", "Sarnik", "Belora",
+                                   "Dunmar", "Kestrin", "Lorvik", "Maredo", "Norvale", "Peshtal",
+                                   "Quorin", "Rastova", "Selvan", "Tarvish", "Ulmara", "Vestro",
+                                   "Zarnet", "Amvik", "Brenlo", "Corvash", "Dravik", "Elmont"};
 constexpr const char* kSources[] = {"Wire East", "Continental Press", "Regional Desk",
                                     "Daily Ledger", "Morning Courier"};
 
@@ -91,8 +98,7 @@ std::string ArticleGenerator::Fill(const std::string& pattern, const Country& a,
   absl::CivilDay event_day = absl::CivilDay(2015, 1, 1) + (day - static_cast<int64_t>(pick(40)));
   std::string date = absl::StrFormat("%s %d, %d", kMonths[event_day.month() - 1],
                                      event_day.day(), event_day.year());
-  std::string project = absl::StrCat(kProjectHeads[pick(std::size(kProjectHeads))], " ",
-                                     kProjectKinds[pick(std::size(kProjectKinds))]);
+  const std::string& project = project_;
   std::string person = absl::StrCat(kGiven[pick(std::size(kGiven))], " ",
                                     kFamily[pick(std::size(kFamily))]);
   return absl::StrReplaceAll(
@@ -112,6 +118,24 @@ std::string ArticleGenerator::Fill(const std::string& pattern, const Country& a,
                 {"{PROJECT}", project},
                 {"{PERSON}", person},
                 {"{ROLE}", kRoles[pick(std::size(kRoles))]}});
+}
+
+std::string ArticleGenerator::ProjectFor(const Country& a, const Country& b) {
+  auto pick = [&](size_t n) { return static_cast<size_t>(rng_() % n); };
+  if (pick(10) == 0) {  // a shared corridor-style name
+    return absl::StrCat(kProjectHeads[pick(std::size(kProjectHeads))], " ",
+                        kProjectKinds[pick(std::size(kProjectKinds))]);
+  }
+  // One of three projects of this pair, named for two places (FNV-1a of
+  // the sorted codes, so both orders of the pair name the same projects).
+  const std::string pair = a.code < b.code ? absl::StrCat(a.code, b.code) : absl::StrCat(b.code, a.code);
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : pair) h = (h ^ c) * 1099511628211ull;
+  constexpr size_t kN = std::size(kPlaces);
+  size_t first = h % kN, second = (h / kN) % kN;
+  if (second == first) second = (second + 1) % kN;
+  return absl::StrCat(kPlaces[first], "–", kPlaces[second], " ",
+                      kProjectKinds[(h / (kN * kN) + pick(3)) % std::size(kProjectKinds)]);
 }
 
 std::vector<std::string> ArticleGenerator::country_codes() const {
@@ -138,6 +162,7 @@ relations::v1::Article ArticleGenerator::Next() {
                            ? options_.max_bytes - options_.min_bytes + 1
                            : 1);
 
+  project_ = ProjectFor(a, *b);
   std::string text = Fill(headlines_[pick(headlines_.size())], a, *b, day);
   absl::StrAppend(&text, "\n", absl::AsciiStrToUpper(a.capital), ", ",
                   absl::StrFormat("%s %d, %d", kMonths[published.month() - 1], published.day(),

@@ -47,10 +47,13 @@ class ArticleGenerator {
   };
   ArticleGenerator() = default;
   std::string Fill(const std::string& pattern, const Country& a, const Country& b, int64_t day);
+  // The project an article about (a, b) is about (see article_generator.cc).
+  std::string ProjectFor(const Country& a, const Country& b);
 
   GeneratorOptions options_;
   std::mt19937_64 rng_;
   uint64_t counter_ = 0;
+  std::string project_;  // of the article being written
   std::vector<Country> countries_;
   std::vector<std::string> headlines_;
   std::vector<std::string> sentences_;

@@ -50,7 +50,7 @@ int PrecisionRank(relations::v1::DatePrecision p) {
 auto MentionOrder(const AgreementMention& m) {
   return std::make_tuple(!m.has_occurred_at(), m.occurred_at().seconds(),
                          PrecisionRank(m.date_precision()), static_cast<int>(m.status()),
-                         CitationOrder(m.citation()), m.name());
+                         CitationOrder(m.citation()), std::string_view(m.name()));
 }
 
 // Folds a name for alias de-duplication: case, dashes and spaces.
@@ -164,8 +164,10 @@ relations::v1::Agreement BuildAgreement(const std::string& canonical_key,
   out.set_status(status);
 
   std::sort(figures.begin(), figures.end(), [](const Figure& a, const Figure& b) {
-    return std::make_tuple(a.quantity(), CitationOrder(a.citation()), a.figure_id()) <
-           std::make_tuple(b.quantity(), CitationOrder(b.citation()), b.figure_id());
+    return std::make_tuple(std::string_view(a.quantity()), CitationOrder(a.citation()),
+                           std::string_view(a.figure_id())) <
+           std::make_tuple(std::string_view(b.quantity()), CitationOrder(b.citation()),
+                           std::string_view(b.figure_id()));
   });
   std::set<std::string> seen_figures;
   for (auto& f : figures) {

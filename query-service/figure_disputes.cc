@@ -41,8 +41,8 @@ bool SameValue(const Figure& a, const Figure& b) {
 std::optional<relations::v1::DisputedFigure> BuildDispute(std::vector<Figure> figures) {
   if (figures.size() < 2) return std::nullopt;
   std::sort(figures.begin(), figures.end(), [](const Figure& a, const Figure& b) {
-    return std::make_tuple(a.value(), Upper(a), CitationOrder(a.citation()), a.figure_id()) <
-           std::make_tuple(b.value(), Upper(b), CitationOrder(b.citation()), b.figure_id());
+    return std::make_tuple(a.value(), Upper(a), CitationOrder(a.citation()), std::string_view(a.figure_id())) <
+           std::make_tuple(b.value(), Upper(b), CitationOrder(b.citation()), std::string_view(b.figure_id()));
   });
   // Groups around the smallest value of each group.
   std::vector<std::vector<const Figure*>> groups;
@@ -70,8 +70,8 @@ std::optional<relations::v1::DisputedFigure> BuildDispute(std::vector<Figure> fi
     std::vector<const Figure*> claims;
     for (const auto& [source, f] : by_source) claims.push_back(f);
     std::sort(claims.begin(), claims.end(), [](const Figure* a, const Figure* b) {
-      return std::make_tuple(a->value(), CitationOrder(a->citation()), a->figure_id()) <
-             std::make_tuple(b->value(), CitationOrder(b->citation()), b->figure_id());
+      return std::make_tuple(a->value(), CitationOrder(a->citation()), std::string_view(a->figure_id())) <
+             std::make_tuple(b->value(), CitationOrder(b->citation()), std::string_view(b->figure_id()));
     });
     for (const Figure* f : claims) *out.add_claims() = *f;
   }

@@ -77,7 +77,7 @@ bool DecodeFixed64(absl::string_view data, uint64_t* n) {
   return true;
 }
 
-std::tuple<bool, int64_t, int32_t, std::string, int32_t, int32_t, std::string> CitationOrder(
+std::tuple<bool, int64_t, int32_t, std::string_view, int32_t, int32_t, std::string_view> CitationOrder(
     const relations::v1::Citation& c) {
   return {!c.has_published_at(),
           c.published_at().seconds(),

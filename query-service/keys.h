@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <tuple>
 
 #include "absl/strings/string_view.h"
@@ -49,7 +50,7 @@ bool DecodeFixed64(absl::string_view data, uint64_t* n);
 // The ordering key of a citation: (published_at, unset last; article_id;
 // begin_offset; end_offset; quote). Used wherever citations are listed, so
 // lists never depend on arrival order.
-std::tuple<bool, int64_t, int32_t, std::string, int32_t, int32_t, std::string> CitationOrder(
+std::tuple<bool, int64_t, int32_t, std::string_view, int32_t, int32_t, std::string_view> CitationOrder(
     const relations::v1::Citation& c);
 bool CitationLess(const relations::v1::Citation& a, const relations::v1::Citation& b);
 bool SameCitation(const relations::v1::Citation& a, const relations::v1::Citation& b);

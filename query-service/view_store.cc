@@ -14,6 +14,7 @@
 #include "query-service/keys.h"
 #include "relations/v1/query_service.pb.h"
 #include "rocksdb/cache.h"
+#include "rocksdb/convenience.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/write_buffer_manager.h"
 #include "rocksdb/table.h"
@@ -521,12 +522,9 @@ class ViewStore::Batch {
     });
     if (!s.ok()) return s;
     std::vector<Figure> figures;
-    for (const auto& fk : figure_keys) {
-      auto v = GetMerged(View::kFigures, fk);
-      if (!v.ok()) return v.status();
-      if (!v->has_value()) continue;
-      figures.emplace_back();
-      figures.back().ParseFromString(**v);
+    if (auto st = ReadFigures(std::vector<std::string>(figure_keys.begin(), figure_keys.end()), &figures);
+        !st.ok()) {
+      return st;
     }
     // Stored in list form (bounded); GetAgreement rebuilds the whole record.
     relations::v1::Agreement agreement = BuildAgreement(ckey, std::move(mentions), std::move(figures));
@@ -535,9 +533,55 @@ class ViewStore::Batch {
     auto old = GetMerged(View::kAgreements, id);
     if (!old.ok()) return old.status();
     if (old->has_value() && **old == value) return absl::OkStatus();  // unchanged
-    if (auto st = DropAgreementIndex(id); !st.ok()) return st;
-    for (const auto& k : AgreementListIndexKeys(agreement)) Put(View::kListIndex, k, "");
+    std::vector<std::string> old_index;
+    if (old->has_value()) {
+      relations::v1::Agreement previous;
+      if (previous.ParseFromString(**old)) old_index = AgreementListIndexKeys(previous);
+    }
+    ReplaceIndexKeys(std::move(old_index), AgreementListIndexKeys(agreement));
     Put(View::kAgreements, id, value);
+    return absl::OkStatus();
+  }
+
+  // Writes only the difference between a record's old and new list_index
+  // keys. A widely reported agreement or figure has a key per party (pairs
+  // of countries reuse project names), and its status and parties rarely
+  // change when one more mention arrives: deleting and re-putting them all
+  // made most of the applier's writes.
+  void ReplaceIndexKeys(std::vector<std::string> old_keys, std::vector<std::string> new_keys) {
+    std::sort(old_keys.begin(), old_keys.end());
+    std::sort(new_keys.begin(), new_keys.end());
+    size_t i = 0, j = 0;
+    while (i < old_keys.size() || j < new_keys.size()) {
+      if (j == new_keys.size() || (i < old_keys.size() && old_keys[i] < new_keys[j])) {
+        Delete(View::kListIndex, old_keys[i++]);
+      } else if (i == old_keys.size() || new_keys[j] < old_keys[i]) {
+        Put(View::kListIndex, new_keys[j++], "");
+      } else {
+        ++i;
+        ++j;
+      }
+    }
+  }
+
+  // Appends the stored figures of `keys` (absent ones skipped) in key order.
+  // Phase 2 only: figures are never pending, so one MultiGet of the
+  // database reads them all (a widely reported agreement or quantity has
+  // hundreds; one Get each was most of the applier's reads).
+  absl::Status ReadFigures(const std::vector<std::string>& keys, std::vector<Figure>* figures) {
+    if (keys.empty()) return absl::OkStatus();
+    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+    std::vector<rocksdb::PinnableSlice> values(keys.size());
+    std::vector<rocksdb::Status> statuses(keys.size());
+    store_->db_->MultiGet(rocksdb::ReadOptions(), store_->cf(View::kFigures), keys.size(),
+                          slices.data(), values.data(), statuses.data(), /*sorted_input=*/false);
+    figures->reserve(figures->size() + keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (statuses[i].IsNotFound()) continue;
+      if (!statuses[i].ok()) return FromRocks(statuses[i], "read figures");
+      figures->emplace_back();
+      figures->back().ParseFromArray(values[i].data(), static_cast<int>(values[i].size()));
+    }
     return absl::OkStatus();
   }
 
@@ -561,32 +605,26 @@ class ViewStore::Batch {
     });
     if (!s.ok()) return s;
     std::vector<Figure> figures;
-    for (const auto& fk : keys) {
-      auto v = GetMerged(View::kFigures, fk);
-      if (!v.ok()) return v.status();
-      if (!v->has_value()) continue;
-      figures.emplace_back();
-      figures.back().ParseFromString(**v);
-    }
+    if (auto st = ReadFigures(keys, &figures); !st.ok()) return st;
     std::string dispute_key = Join({subject_key, quantity, unit});
     auto dispute = BuildDispute(std::move(figures));
     auto old = GetMerged(View::kDisputes, dispute_key);
     if (!old.ok()) return old.status();
-    if (dispute.has_value() && old->has_value() && **old == dispute->SerializeAsString()) {
+    const std::string value = dispute.has_value() ? dispute->SerializeAsString() : std::string();
+    if (dispute.has_value() && old->has_value() && **old == value) {
       return absl::OkStatus();  // unchanged: its index entries stay as they are
     }
+    std::vector<std::string> old_index;
     if (old->has_value()) {
       // The previous record's index entries (it is rewritten or deleted).
       relations::v1::DisputedFigure previous;
-      if (previous.ParseFromString(**old)) {
-        for (const auto& k : DisputeListIndexKeys(previous, dispute_key)) {
-          Delete(View::kListIndex, k);
-        }
-      }
+      if (previous.ParseFromString(**old)) old_index = DisputeListIndexKeys(previous, dispute_key);
     }
+    ReplaceIndexKeys(std::move(old_index), dispute.has_value()
+                                               ? DisputeListIndexKeys(*dispute, dispute_key)
+                                               : std::vector<std::string>());
     if (dispute.has_value()) {
-      for (const auto& k : DisputeListIndexKeys(*dispute, dispute_key)) Put(View::kListIndex, k, "");
-      Put(View::kDisputes, dispute_key, dispute->SerializeAsString());
+      Put(View::kDisputes, dispute_key, value);
     } else if (old->has_value()) {
       Delete(View::kDisputes, dispute_key);
     }
@@ -639,6 +677,14 @@ absl::StatusOr<std::unique_ptr<ViewStore>> ViewStore::Open(const ViewStoreOption
   cf_options.write_buffer_size = std::min<size_t>(write_budget / 4, 16u << 20);
   cf_options.max_write_buffer_number = 3;
   cf_options.level_compaction_dynamic_level_bytes = true;
+  // The applier writes ~50 KB per article: RocksDB's default Snappy on
+  // every flush was a visible share of its CPU. LZ4 where this build has
+  // it; the views are rebuilt from the log, so the smaller files of
+  // stronger codecs are not worth their CPU.
+  cf_options.compression = rocksdb::kSnappyCompression;
+  for (rocksdb::CompressionType supported : rocksdb::GetSupportedCompressions()) {
+    if (supported == rocksdb::kLZ4Compression) cf_options.compression = supported;
+  }
   // Most applier reads are point lookups that miss (a new article, a new
   // group): a memtable bloom filter answers them without a skiplist walk.
   cf_options.memtable_prefix_bloom_size_ratio = 0.02;

@@ -44,7 +44,7 @@ stage_asan() {
   local dir=$ROOT/${PREFIX}asan
   mkdir -p "$dir"
   configure "$dir" -DRELMON_SANITIZE=address \
-    -DRELMON_COMPONENTS="common;ingest-service;query-service;relctl;tests;fuzz" || return 1
+    -DRELMON_COMPONENTS="common;ingest-service;query-service;relctl;feed-follower;tests;fuzz" || return 1
   say "asan: building (log $dir/sanitize-build.log)"
   cmake --build "$dir" -j"$JOBS" >"$dir/sanitize-build.log" 2>&1 || { tail -40 "$dir/sanitize-build.log"; return 1; }
   # detect_leaks: gRPC and protobuf keep process-lifetime singletons.
