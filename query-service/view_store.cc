@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "query-service/agreement_registry.h"
@@ -151,6 +152,11 @@ const char* ViewName(View view) {
 
 std::string EventGroupKey(absl::string_view dyad, relations::v1::EventType type,
                           absl::string_view year) {
+  if (absl::StartsWith(year, kUndatedKey)) {
+    // One article's undated events: outside the pair's key range, so the
+    // relations model's scan of a pair (dated skeletons only) never reads them.
+    return absl::StrCat(kUndatedKey, "|", ReportPrefix(dyad, type), year.substr(kUndatedKey.size()));
+  }
   return absl::StrCat(ReportPrefix(dyad, type), year);
 }
 
@@ -384,6 +390,12 @@ class ViewStore::Batch {
         if (c.article_id().empty()) c.set_article_id(article_id);
       }
       std::string year = ReportYearKey(report);
+      // Undated reports never cluster (each is its own event), so they are
+      // recomputed per article: "~|article_id" (see EventGroupKey). One
+      // group of all of a pair's undated reports grew with the store, and
+      // every new undated report re-read it whole.
+      const std::string partition =
+          year == kUndatedKey ? absl::StrCat(year, "|", article_id) : year;
       for (const std::string& dyad : DyadsOf(report)) {
         std::string key = absl::StrCat(ReportPrefix(dyad, report.type()), year, "|", article_id,
                                        "|", PaddedNumber(i, 6));
@@ -392,7 +404,7 @@ class ViewStore::Batch {
         } else {
           Delete(View::kEventReports, key);
         }
-        event_groups_.insert({dyad, report.type(), year});
+        event_groups_.insert({dyad, report.type(), partition});
       }
     }
     for (int i = 0; i < analysis.agreement_mentions_size(); ++i) {
@@ -450,7 +462,7 @@ class ViewStore::Batch {
     }
     // ...are replaced by the clusters of every report of the group.
     std::vector<Event> reports;
-    auto s = ScanMerged(View::kEventReports, absl::StrCat(group_key, "|"),
+    auto s = ScanMerged(View::kEventReports, absl::StrCat(ReportPrefix(dyad, type), year, "|"),
                         [&](absl::string_view, absl::string_view value) {
                           reports.emplace_back();
                           reports.back().ParseFromArray(value.data(),

@@ -65,9 +65,12 @@ const char* ViewName(View view);
 
 // Version of the stored layouts. A store written with another version is
 // dropped and rebuilt from the log on open (as --rebuild does).
-inline constexpr int kViewSchemaVersion = 2;
+// 3: undated events grouped per article (event_groups "~|AA|BB|tt|article").
+inline constexpr int kViewSchemaVersion = 3;
 
-// The event_groups key of a pair's (type, year) group: "AZ|IR|04|2023".
+// The event_groups key of a pair's (type, year) group: "AZ|IR|04|2023";
+// for `year` "~|article_id" (one article's undated events, which never
+// cluster), "~|AZ|IR|04|article_id".
 std::string EventGroupKey(absl::string_view dyad, relations::v1::EventType type,
                           absl::string_view year);
 // The skeleton kept in event_groups of a clustered event: every field the
