@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
@@ -47,7 +48,7 @@ std::string QuoteOf(absl::string_view sentence) {
 
 
 // Bumped when the rules in code change.
-constexpr char kCodeVersion[] = "relmon-extractor/1.1";
+constexpr char kCodeVersion[] = "relmon-extractor/1.2";
 constexpr size_t kMaxSummary = 240;
 
 using relations::v1::Article;
@@ -90,6 +91,38 @@ bool IsPhotoCaption(absl::string_view text, const TextSpan& span) {
   size_t after = close + 1;
   while (after < text.size() && (text[after] == ' ' || text[after] == '\t')) ++after;
   return after >= text.size() || text[after] == '\n';
+}
+
+// Where the lede starts in a sentence that opens with a wire dateline
+// ("BAKU, March 3, 2024 - Azerbaijan and ...", "DUBAI, March 10 (Reuters)
+// — Iran ...", "Feb 12, 2024 - ..."): just after the first dash separator
+// at or after `from` and within the first 100 bytes, when at least three
+// words follow it; npos when the sentence is all dateline or has no such
+// dash. Wire copy puts the most important sentence there, so it must be
+// analysed rather than skipped with the dateline.
+size_t LedeAfterDateline(absl::string_view sentence, size_t from) {
+  static constexpr absl::string_view kSeparators[] = {" - ", " -- ", " \xE2\x80\x94 ", " \xE2\x80\x93 ",
+                                                      " \xE2\x80\x95 ", "\xE2\x80\x94"};
+  size_t best = absl::string_view::npos, best_len = 0;
+  for (absl::string_view sep : kSeparators) {
+    size_t p = sentence.find(sep, std::min(from, sentence.size()));
+    if (p != absl::string_view::npos && p < best) {
+      best = p;
+      best_len = sep.size();
+    }
+  }
+  if (best == absl::string_view::npos || best > 100) return absl::string_view::npos;
+  size_t start = best + best_len;
+  while (start < sentence.size() && sentence[start] == ' ') ++start;
+  int words = 0;
+  bool in_word = false;
+  for (size_t k = start; k < sentence.size(); ++k) {
+    const bool letter = absl::ascii_isalpha(static_cast<unsigned char>(sentence[k])) ||
+                        static_cast<unsigned char>(sentence[k]) >= 0x80;
+    if (letter && !in_word) ++words;
+    in_word = letter;
+  }
+  return words >= 3 ? start : absl::string_view::npos;
 }
 
 class RuleExtractor final : public Extractor {
@@ -225,12 +258,25 @@ ExtractionResult RuleExtractor::Extract(const Article& article) const {
     const bool overlaps_date = !header.date_span.empty() && span.begin < header.date_span.end &&
                                header.date_span.begin < span.end;
     absl::string_view sentence = span.In(text);
-    if (!overlaps_title && overlaps_date) continue;  // byline, dateline, stamp
-    if (!header.dateline.empty() && sentence == header.dateline) continue;
+    // A byline, dateline or stamp is not analysed, but the lede that wire
+    // copy runs on after a dateline's dash is.
+    size_t lede = absl::string_view::npos;
+    const bool is_dateline = !header.dateline.empty() && sentence == header.dateline;
+    if ((!overlaps_title && overlaps_date) || is_dateline) {
+      const size_t date_end = overlaps_date && header.date_span.end > span.begin
+                                  ? header.date_span.end - span.begin
+                                  : 0;
+      lede = LedeAfterDateline(sentence, date_end);
+      if (lede == absl::string_view::npos) continue;
+    }
     if (IsPhotoCaption(text, span)) continue;
     SentenceContext s;
     s.text = sentence;
     s.offset = span.begin;
+    if (lede != absl::string_view::npos) {
+      s.text = sentence.substr(lede);
+      s.offset = span.begin + lede;
+    }
     s.is_title = overlaps_title;
     if (overlaps_title && !header.title_span.empty()) {
       // Only the headline part of a " date 2025-05-18 Headline" line.

@@ -293,6 +293,39 @@ TEST(ExtractorTest, DateFromTextWhenMetadataIsMissing) {
   EXPECT_TRUE(meeting);
 }
 
+TEST(ExtractorTest, LedeAfterAWireDatelineIsAnalysed) {
+  // Wire copy runs the lede on after the dateline's dash; the dateline is
+  // read for the date, and the sentence after the dash is analysed and cited
+  // without it.
+  for (const std::string& lede :
+       {std::string("BAKU, March 3, 2024 - Azerbaijan and Georgia signed the agreement on Monday."),
+        std::string("BAKU, March 3 (Reuters) - Azerbaijan and Georgia signed the agreement on Monday."),
+        std::string("BAKU, March 3, 2024 \xE2\x80\x94 Azerbaijan and Georgia signed the agreement on Monday."),
+        std::string("BAKU -- Azerbaijan and Georgia signed the agreement on Monday.")}) {
+    relations::v1::Article article;
+    article.set_id("w");
+    article.set_text("Rail link deal\n\n" + lede + "\n");
+    article.mutable_published_at()->set_seconds(1709459200);  // 2024-03-03
+    ExtractionResult r = GetExtractor().Extract(article);
+    bool agreement = false;
+    for (const auto& e : r.analysis.events()) {
+      if (e.type() != relations::v1::EVENT_TYPE_AGREEMENT) continue;
+      agreement = true;
+      EXPECT_EQ(DayOf(e.occurred_at()), "2024-02-26") << lede;  // the Monday before Sunday 3 March
+      ASSERT_GT(e.citations_size(), 0);
+      EXPECT_TRUE(absl::StartsWith(e.citations(0).quote(), "Azerbaijan and Georgia")) << e.citations(0).quote();
+      EXPECT_EQ(r.article.text().substr(e.citations(0).begin_offset(), 6), "Azerba");
+    }
+    EXPECT_TRUE(agreement) << lede;
+  }
+  // A dateline alone, or a byline with a date, is still not analysed.
+  relations::v1::Article article;
+  article.set_id("w2");
+  article.set_text("Rail link deal\n\nBAKU, March 3, 2024\nBy Nigar Bayramli March 3, 2024\n\nIran - Azerbaijan.\n");
+  ExtractionResult r = GetExtractor().Extract(article);
+  EXPECT_EQ(r.analysis.events_size(), 0);
+}
+
 TEST(ExtractorTest, NonEnglishIsStoredButNotAnalysed) {
   relations::v1::Article article;
   article.set_id("fa1");
