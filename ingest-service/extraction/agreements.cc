@@ -206,7 +206,13 @@ void AgreementFinder::Find(const SentenceContext& s, const ArticleContext& a, in
     int first = h.first;
     for (int k = h.first - 1; k >= 0 && h.first - k <= 6; --k) {
       const Token& t = tk[k];
-      if (t.possessive || stop_.contains(t.lower) || in_status(k) || in_time(k) || country_at(k)) {
+      // A capital hyphenated into a place-name chain that already reaches
+      // the name ("Baku-Tbilisi-Ceyhan pipeline") is part of the name; one
+      // directly before it ("Iran-Pakistan gas pipeline") names a party.
+      const bool chained_place = country_at(k) && k + 1 < n &&
+                                 absl::string_view(tk[k + 1].lower) == "-" && first <= k + 1;
+      if (t.possessive || stop_.contains(t.lower) || in_status(k) || in_time(k) ||
+          (country_at(k) && !chained_place)) {
         break;
       }
       if (!t.is_word && absl::string_view(t.lower) != "-") break;

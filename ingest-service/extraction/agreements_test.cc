@@ -36,6 +36,18 @@ TEST(AgreementsTest, SameRailwayNamedDifferentlyIsOneKey) {
   EXPECT_EQ(c[0].canonical_key, "railway:rasht-astara");
 }
 
+TEST(AgreementsTest, CapitalsChainedIntoAPlaceNameStayInTheName) {
+  // "Baku-Tbilisi-Ceyhan": the capitals are part of the project's name,
+  // not a party phrase that ends it ("Iran-Pakistan gas pipeline" is).
+  auto a = Mentions("The Baku-Tbilisi-Ceyhan pipeline carried more oil, Georgian officials said.");
+  ASSERT_FALSE(a.empty());
+  EXPECT_EQ(a[0].name, "Baku-Tbilisi-Ceyhan pipeline");
+  EXPECT_EQ(a[0].canonical_key, "pipeline:ceyhan");
+  auto b = Mentions("Iran and Pakistan discussed the Iran-Pakistan gas pipeline.");
+  ASSERT_FALSE(b.empty());
+  EXPECT_EQ(b[0].name, "gas pipeline");
+}
+
 TEST(AgreementsTest, DifferentThingsStayApart) {
   auto a = Mentions("The Astarachay border bridge opened.");
   auto b = Mentions("The Aghband road bridge opened.");
