@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "query-service/agreement_registry.h"
@@ -155,7 +156,9 @@ std::string EventGroupKey(absl::string_view dyad, relations::v1::EventType type,
   if (absl::StartsWith(year, kUndatedKey)) {
     // One article's undated events: outside the pair's key range, so the
     // relations model's scan of a pair (dated skeletons only) never reads them.
-    return absl::StrCat(kUndatedKey, "|", ReportPrefix(dyad, type), year.substr(kUndatedKey.size()));
+    absl::string_view article_id = year.substr(kUndatedKey.size());
+    absl::ConsumePrefix(&article_id, "|");
+    return absl::StrCat(kUndatedKey, "|", ReportPrefix(dyad, type), article_id);
   }
   return absl::StrCat(ReportPrefix(dyad, type), year);
 }
@@ -508,7 +511,6 @@ class ViewStore::Batch {
   absl::Status RecomputeAgreement(const std::string& ckey) {
     std::string id = AgreementIdForKey(ckey);
     std::vector<AgreementMention> mentions;
-    std::vector<std::string> mention_articles;
     auto s =
         ScanMerged(View::kAgreementMentions, absl::StrCat(ckey, std::string(1, kSep)),
                    [&](absl::string_view, absl::string_view value) {
@@ -516,8 +518,17 @@ class ViewStore::Batch {
                      mentions.back().ParseFromArray(value.data(), static_cast<int>(value.size()));
                    });
     if (!s.ok()) return s;
+    // The stored record and its list_index keys: whatever the new record
+    // is, only the difference of the keys is written.
+    auto old = GetMerged(View::kAgreements, id);
+    if (!old.ok()) return old.status();
+    std::vector<std::string> old_index;
+    if (old->has_value()) {
+      relations::v1::Agreement previous;
+      if (previous.ParseFromString(**old)) old_index = AgreementListIndexKeys(previous);
+    }
     if (mentions.empty()) {
-      if (auto st = DropAgreementIndex(id); !st.ok()) return st;
+      ReplaceIndexKeys(std::move(old_index), {});
       Delete(View::kAgreements, id);
       Delete(View::kAgreementKeys, id);
       return absl::OkStatus();
@@ -542,14 +553,7 @@ class ViewStore::Batch {
     relations::v1::Agreement agreement = BuildAgreement(ckey, std::move(mentions), std::move(figures));
     TrimAgreementForList(&agreement);
     std::string value = agreement.SerializeAsString();
-    auto old = GetMerged(View::kAgreements, id);
-    if (!old.ok()) return old.status();
     if (old->has_value() && **old == value) return absl::OkStatus();  // unchanged
-    std::vector<std::string> old_index;
-    if (old->has_value()) {
-      relations::v1::Agreement previous;
-      if (previous.ParseFromString(**old)) old_index = AgreementListIndexKeys(previous);
-    }
     ReplaceIndexKeys(std::move(old_index), AgreementListIndexKeys(agreement));
     Put(View::kAgreements, id, value);
     return absl::OkStatus();
@@ -594,17 +598,6 @@ class ViewStore::Batch {
       figures->emplace_back();
       figures->back().ParseFromArray(values[i].data(), static_cast<int>(values[i].size()));
     }
-    return absl::OkStatus();
-  }
-
-  // Deletes the list_index entries of an agreement's stored record.
-  absl::Status DropAgreementIndex(const std::string& id) {
-    auto old = GetMerged(View::kAgreements, id);
-    if (!old.ok()) return old.status();
-    if (!old->has_value()) return absl::OkStatus();
-    relations::v1::Agreement previous;
-    if (!previous.ParseFromString(**old)) return absl::OkStatus();
-    for (const auto& k : AgreementListIndexKeys(previous)) Delete(View::kListIndex, k);
     return absl::OkStatus();
   }
 

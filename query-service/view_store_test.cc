@@ -71,6 +71,12 @@ void ExpectSameViews(
   }
 }
 
+TEST(ViewStoreTest, EventGroupKeysOfDatedAndUndatedGroups) {
+  EXPECT_EQ(EventGroupKey("AZ|IR", relations::v1::EVENT_TYPE_MEETING, "2023"), "AZ|IR|02|2023");
+  // One article's undated events sit outside the pair's key range.
+  EXPECT_EQ(EventGroupKey("AZ|IR", relations::v1::EVENT_TYPE_MEETING, "~|art1"), "~|AZ|IR|02|art1");
+}
+
 TEST(ViewStoreTest, AnswersDoNotDependOnIngestOrder) {
   auto articles = AllArticles();
   auto forward = OpenStore(FreshDir("fwd"));
